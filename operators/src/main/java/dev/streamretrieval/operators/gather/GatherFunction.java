@@ -1,0 +1,224 @@
+package dev.streamretrieval.operators.gather;
+
+import dev.streamretrieval.operators.index.Candidate;
+import dev.streamretrieval.operators.index.ShardCounters;
+import dev.streamretrieval.operators.index.ShardHits;
+import dev.streamretrieval.operators.scoring.Bm25;
+import dev.streamretrieval.schemas.Hit;
+import dev.streamretrieval.schemas.IndexStats;
+import dev.streamretrieval.schemas.QueryOp;
+import dev.streamretrieval.schemas.SearchResult;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Merges the shard answers of one query request (keyed by request id). It knows how many shards to expect;
+ * when a shard has not answered within the timeout it answers with what arrived and marks the result partial.
+ *
+ * <p>Scores are recomputed here with collection-wide statistics: N, total length and each term's df are the
+ * sums of the shards' shares, so a result does not depend on how documents fell into shards (Elasticsearch's
+ * default uses shard-local statistics; its exact mode, dfs_query_then_fetch, needs a second round trip).
+ */
+public class GatherFunction extends KeyedProcessFunction<String, ShardHits, SearchResult> {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(GatherFunction.class);
+
+    private final Bm25 bm25;
+    private final GatherOptions options;
+
+    private transient ValueState<PendingQuery> pending;
+    private transient Counter partialResults;
+    private transient Counter lateAnswers;
+
+    public GatherFunction(Bm25 bm25, GatherOptions options) {
+        this.bm25 = bm25;
+        this.options = options;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        pending = getRuntimeContext().getState(
+                new ValueStateDescriptor<>("pending-query", TypeInformation.of(PendingQuery.class)));
+        partialResults = getRuntimeContext().getMetricGroup().counter("partialResults");
+        lateAnswers = getRuntimeContext().getMetricGroup().counter("lateShardAnswers");
+    }
+
+    @Override
+    public void processElement(ShardHits hits, Context ctx, Collector<SearchResult> out) throws Exception {
+        PendingQuery p = pending.value();
+        if (p == null) {
+            p = new PendingQuery();
+            p.expected = hits.shardCount;
+            p.queryId = hits.queryId;
+            p.op = hits.op;
+            p.mode = hits.mode;
+            p.k = hits.k;
+            p.terms = hits.terms;
+            p.queryFreqs = hits.queryFreqs;
+            p.receivedAt = hits.receivedAt;
+            p.docFreqs = new long[hits.terms.length];
+            p.timerAt = ctx.timerService().currentProcessingTime() + options.timeoutMillis;
+            ctx.timerService().registerProcessingTimeTimer(p.timerAt);
+        }
+        if (p.answered) {
+            lateAnswers.inc();
+            LOG.warn("shard {} answered query {} after its result was sent (partial); answer counted in lateShardAnswers",
+                    hits.shard, hits.queryId);
+            return;
+        }
+        if (Arrays.stream(p.answeredShards).anyMatch(s -> s == hits.shard)) {
+            return; // the same shard's answer again (a replay); its share is already in
+        }
+        absorb(p, hits);
+        if (p.answeredShards.length >= p.expected) {
+            out.collect(answer(p, ctx.timerService().currentProcessingTime()));
+            finish(p, ctx);
+        } else {
+            pending.update(p);
+        }
+    }
+
+    private void absorb(PendingQuery p, ShardHits h) {
+        int n = p.answeredShards.length;
+        p.answeredShards = Arrays.copyOf(p.answeredShards, n + 1);
+        p.answeredShards[n] = h.shard;
+        p.docCount += h.docCount;
+        p.totalLength += h.totalLength;
+        for (int t = 0; t < h.docFreqs.length; t++) {
+            p.docFreqs[t] += h.docFreqs[t];
+        }
+        p.matched += h.matched;
+        p.maxShardMillis = Math.max(p.maxShardMillis, h.searchMillis);
+        Candidate[] merged = Arrays.copyOf(p.candidates, p.candidates.length + h.candidates.length);
+        System.arraycopy(h.candidates, 0, merged, p.candidates.length, h.candidates.length);
+        p.candidates = merged;
+        if (h.op == QueryOp.STATS && h.counters != null) {
+            ShardCounters t = p.totals == null ? new ShardCounters() : p.totals;
+            ShardCounters c = h.counters;
+            t.docCount += c.docCount;
+            t.totalLength += c.totalLength;
+            t.postings += c.postings;
+            t.terms += c.terms;
+            t.tombstones += c.tombstones;
+            t.upsertsApplied += c.upsertsApplied;
+            t.deletesApplied += c.deletesApplied;
+            t.staleIgnored += c.staleIgnored;
+            p.totals = t;
+            p.shardDocs = Arrays.copyOf(p.shardDocs, n + 1);
+            p.shardDocs[n] = c.docCount;
+        }
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<SearchResult> out) throws Exception {
+        PendingQuery p = pending.value();
+        if (p == null) {
+            return;
+        }
+        if (p.answered) {
+            pending.clear();
+            return;
+        }
+        if (timestamp < p.timerAt) {
+            return;
+        }
+        partialResults.inc();
+        LOG.warn("query request {} answered partially: {} of {} shards within {} ms",
+                ctx.getCurrentKey(), p.answeredShards.length, p.expected, options.timeoutMillis);
+        out.collect(answer(p, timestamp));
+        finish(p, ctx);
+    }
+
+    private void finish(PendingQuery p, Context ctx) throws Exception {
+        p.answered = true;
+        p.candidates = new Candidate[0];
+        p.timerAt = ctx.timerService().currentProcessingTime() + options.retainAnsweredMillis;
+        ctx.timerService().registerProcessingTimeTimer(p.timerAt);
+        pending.update(p);
+    }
+
+    private SearchResult answer(PendingQuery p, long now) {
+        SearchResult r = new SearchResult();
+        r.queryId = p.queryId;
+        r.mode = p.mode == null ? null : p.mode.wireName();
+        r.shardsExpected = p.expected;
+        r.shardsAnswered = p.answeredShards.length;
+        r.partial = r.shardsAnswered < r.shardsExpected;
+        if (p.op == QueryOp.STATS) {
+            r.indexStats = indexStats(p);
+        } else {
+            r.hits = rank(p);
+            r.totalMatched = p.matched;
+        }
+        r.timingsMs.put("shard_search_max", round(p.maxShardMillis));
+        if (p.receivedAt > 0) {
+            r.timingsMs.put("since_produced", (double) Math.max(0, now - p.receivedAt));
+        }
+        return r;
+    }
+
+    /** Re-scores every candidate with collection-wide statistics and keeps the best k. */
+    private List<Hit> rank(PendingQuery p) {
+        float avgLength = Bm25.averageLength(p.totalLength, p.docCount);
+        float[] weightedIdf = new float[p.terms.length];
+        for (int t = 0; t < p.terms.length; t++) {
+            weightedIdf[t] = p.queryFreqs[t] * Bm25.idf(p.docFreqs[t], p.docCount);
+        }
+        int m = p.candidates.length;
+        float[] scores = new float[m];
+        Integer[] order = new Integer[m];
+        for (int i = 0; i < m; i++) {
+            Candidate c = p.candidates[i];
+            double sum = 0;
+            for (int t = 0; t < weightedIdf.length; t++) {
+                sum += bm25.termScore(weightedIdf[t], c.termFreqs[t], c.length, avgLength);
+            }
+            scores[i] = (float) sum;
+            order[i] = i;
+        }
+        Arrays.sort(order, Comparator.<Integer>comparingDouble(i -> -scores[i])
+                .thenComparing(i -> p.candidates[i].docId));
+        List<Hit> hits = new ArrayList<>(Math.min(p.k, m));
+        for (int r = 0; r < Math.min(p.k, m); r++) {
+            Candidate c = p.candidates[order[r]];
+            Map<String, Double> stageScores = new LinkedHashMap<>();
+            stageScores.put("bm25", (double) scores[order[r]]);
+            hits.add(new Hit(c.docId, r + 1, scores[order[r]], stageScores, c.title));
+        }
+        return hits;
+    }
+
+    private static IndexStats indexStats(PendingQuery p) {
+        IndexStats s = new IndexStats();
+        ShardCounters t = p.totals == null ? new ShardCounters() : p.totals;
+        s.documents = t.docCount;
+        s.terms = t.terms;
+        s.postings = t.postings;
+        s.totalLength = t.totalLength;
+        s.tombstones = t.tombstones;
+        s.upsertsApplied = t.upsertsApplied;
+        s.deletesApplied = t.deletesApplied;
+        s.staleIgnored = t.staleIgnored;
+        for (int i = 0; i < p.answeredShards.length && i < p.shardDocs.length; i++) {
+            s.documentsPerShard.put(p.answeredShards[i], p.shardDocs[i]);
+        }
+        return s;
+    }
+
+    private static double round(double ms) {
+        return Math.round(ms * 1000) / 1000.0;
+    }
+}

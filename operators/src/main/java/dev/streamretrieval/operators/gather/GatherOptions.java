@@ -1,0 +1,21 @@
+package dev.streamretrieval.operators.gather;
+
+import java.io.Serializable;
+
+/** How long the gather waits for shard answers, and how long it remembers an answered request. */
+public class GatherOptions implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** After this many ms without all shard answers, the query is answered with what arrived, marked partial. */
+    public long timeoutMillis = 10_000;
+
+    /** An answered request is remembered this long so that a late shard answer is counted, not answered twice. */
+    public long retainAnsweredMillis = 60_000;
+
+    public GatherOptions() {}
+
+    public GatherOptions(long timeoutMillis, long retainAnsweredMillis) {
+        this.timeoutMillis = timeoutMillis;
+        this.retainAnsweredMillis = retainAnsweredMillis;
+    }
+}

@@ -1,0 +1,16 @@
+package dev.streamretrieval.operators.index;
+
+/**
+ * A document a shard proposes for a query, with what the gather needs to re-score it with collection-wide
+ * statistics: its length and the frequency of each query term (parallel to the query's distinct terms).
+ */
+public class Candidate {
+    public String docId;
+    public String title;
+    public int length;
+    public int[] termFreqs = new int[0];
+    /** BM25 with this shard's own statistics; only used to choose the shard's candidates. */
+    public float localScore;
+
+    public Candidate() {}
+}

@@ -1,0 +1,24 @@
+package dev.streamretrieval.operators.index;
+
+import dev.streamretrieval.schemas.DocumentOp;
+
+/**
+ * A decoded, analysed document on its way to the shard that owns it. For deletes, {@code terms} is empty:
+ * the shard removes the postings it recorded when the document was indexed.
+ */
+public class IndexRequest {
+    public int shard;
+    public String docId;
+    public DocumentOp op;
+    /** Null when the producer gave no version: the record then always applies. */
+    public Long version;
+    public String title;
+    public String text;
+    public String[] terms = new String[0];
+    public int[] freqs = new int[0];
+    public int length;
+    /** Kafka timestamp of the source record (ms), for freshness measurement. */
+    public long producedAt;
+
+    public IndexRequest() {}
+}

@@ -1,0 +1,33 @@
+package dev.streamretrieval.operators.index;
+
+import dev.streamretrieval.schemas.QueryMode;
+import dev.streamretrieval.schemas.QueryOp;
+
+/**
+ * One shard's answer to one query: its candidates and its share of the collection statistics (document count,
+ * total length, document frequency of each query term). Summing these over shards gives exact collection-wide
+ * BM25 statistics without a second round trip.
+ */
+public class ShardHits {
+    public String requestId;
+    public String queryId;
+    public int shard;
+    public int shardCount;
+    public QueryOp op;
+    public QueryMode mode;
+    public int k;
+    public String[] terms = new String[0];
+    public int[] queryFreqs = new int[0];
+    public long docCount;
+    public long totalLength;
+    public long[] docFreqs = new long[0];
+    /** Documents in this shard matching at least one term. */
+    public long matched;
+    public Candidate[] candidates = new Candidate[0];
+    public long receivedAt;
+    public double searchMillis;
+    /** Filled for stats queries only. */
+    public ShardCounters counters;
+
+    public ShardHits() {}
+}

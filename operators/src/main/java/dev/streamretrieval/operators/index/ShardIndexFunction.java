@@ -1,0 +1,290 @@
+package dev.streamretrieval.operators.index;
+
+import dev.streamretrieval.operators.query.ShardQuery;
+import dev.streamretrieval.operators.scoring.Bm25;
+import dev.streamretrieval.schemas.DocumentOp;
+import dev.streamretrieval.schemas.QueryOp;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * The index of one virtual shard, in Flink keyed state (RocksDB in the job): input 1 indexes documents,
+ * input 2 searches. Because both inputs are keyed by shard id, a query sees every document that reached its
+ * shard before it did.
+ *
+ * <p>State per shard key:
+ * <ul>
+ *   <li>{@code terms}: term → {@link TermInfo} (df, block count, fill of the last block);</li>
+ *   <li>{@code blocks}: "term\u0000blockNo" → encoded {@link PostingBlock};</li>
+ *   <li>{@code docs}: document id → {@link DocEntry} (version, ordinal, the blocks its postings went to);</li>
+ *   <li>{@code store}: ordinal → {@link StoredDocument} (id, title, text, version);</li>
+ *   <li>{@code counters}: {@link ShardCounters} (N, total length, counts).</li>
+ * </ul>
+ */
+public class ShardIndexFunction extends KeyedCoProcessFunction<Integer, IndexRequest, ShardQuery, ShardHits> {
+    private static final long serialVersionUID = 1L;
+
+    private final Bm25 bm25;
+
+    private transient MapState<String, TermInfo> terms;
+    private transient MapState<String, byte[]> blocks;
+    private transient MapState<String, DocEntry> docs;
+    private transient MapState<Long, StoredDocument> store;
+    private transient ValueState<ShardCounters> counters;
+    private transient Counter upsertsMetric;
+    private transient Counter deletesMetric;
+    private transient Counter staleMetric;
+    private transient Counter searchesMetric;
+
+    public ShardIndexFunction(Bm25 bm25) {
+        this.bm25 = bm25;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        terms = getRuntimeContext().getMapState(
+                new MapStateDescriptor<>("terms", Types.STRING, TypeInformation.of(TermInfo.class)));
+        blocks = getRuntimeContext().getMapState(
+                new MapStateDescriptor<>("posting-blocks", Types.STRING, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        docs = getRuntimeContext().getMapState(
+                new MapStateDescriptor<>("docs", Types.STRING, TypeInformation.of(DocEntry.class)));
+        store = getRuntimeContext().getMapState(
+                new MapStateDescriptor<>("document-store", Types.LONG, TypeInformation.of(StoredDocument.class)));
+        counters = getRuntimeContext().getState(
+                new ValueStateDescriptor<>("counters", TypeInformation.of(ShardCounters.class)));
+        var group = getRuntimeContext().getMetricGroup();
+        upsertsMetric = group.counter("documentsIndexed");
+        deletesMetric = group.counter("documentsDeleted");
+        staleMetric = group.counter("staleVersionsIgnored");
+        searchesMetric = group.counter("shardSearches");
+    }
+
+    // ---------------------------------------------------------------- indexing
+
+    @Override
+    public void processElement1(IndexRequest request, Context ctx, Collector<ShardHits> out) throws Exception {
+        ShardCounters c = currentCounters();
+        DocEntry existing = docs.get(request.docId);
+        if (isStale(existing, request.version)) {
+            c.staleIgnored++;
+            staleMetric.inc();
+            counters.update(c);
+            return;
+        }
+        if (existing != null && !existing.deleted) {
+            removePostings(existing, c);
+        } else if (existing != null) {
+            c.tombstones--;
+        }
+        if (request.op == DocumentOp.DELETE) {
+            if (existing != null && !existing.deleted) {
+                c.deletesApplied++;
+                deletesMetric.inc();
+            }
+            if (request.version != null || existing != null) {
+                // Remember the delete so that an older upsert delivered later cannot bring the document back.
+                DocEntry tombstone = new DocEntry();
+                tombstone.deleted = true;
+                tombstone.version = request.version;
+                docs.put(request.docId, tombstone);
+                c.tombstones++;
+            }
+        } else {
+            addPostings(request, c);
+            c.upsertsApplied++;
+            upsertsMetric.inc();
+        }
+        counters.update(c);
+    }
+
+    /** A record is stale when both it and the indexed entry carry versions and it is not newer. */
+    static boolean isStale(DocEntry existing, Long incoming) {
+        return existing != null && existing.version != null && incoming != null && incoming <= existing.version;
+    }
+
+    private void addPostings(IndexRequest r, ShardCounters c) throws Exception {
+        long ordinal = c.nextOrdinal++;
+        DocEntry entry = new DocEntry();
+        entry.version = r.version;
+        entry.ordinal = ordinal;
+        entry.length = r.length;
+        entry.title = r.title;
+        entry.terms = r.terms;
+        entry.blocks = new int[r.terms.length];
+        for (int i = 0; i < r.terms.length; i++) {
+            String term = r.terms[i];
+            TermInfo info = terms.get(term);
+            if (info == null) {
+                info = new TermInfo();
+                c.terms++;
+            }
+            PostingBlock block;
+            if (info.blocks == 0 || info.lastBlockSize >= PostingBlock.CAPACITY) {
+                block = new PostingBlock();
+                info.blocks++;
+                info.lastBlockSize = 0;
+            } else {
+                block = PostingBlock.decode(blocks.get(blockKey(term, info.blocks - 1)));
+            }
+            block.append(ordinal, r.freqs[i], r.length);
+            blocks.put(blockKey(term, info.blocks - 1), block.encode());
+            info.lastBlockSize = block.size();
+            info.docFreq++;
+            terms.put(term, info);
+            entry.blocks[i] = info.blocks - 1;
+        }
+        docs.put(r.docId, entry);
+        store.put(ordinal, new StoredDocument(r.docId, r.title, r.text, r.version));
+        c.docCount++;
+        c.totalLength += r.length;
+        c.postings += r.terms.length;
+    }
+
+    private void removePostings(DocEntry entry, ShardCounters c) throws Exception {
+        for (int i = 0; i < entry.terms.length; i++) {
+            String term = entry.terms[i];
+            TermInfo info = terms.get(term);
+            if (info == null) {
+                throw new IllegalStateException("index corrupt: term '" + term + "' of a live document has no info");
+            }
+            int blockNo = entry.blocks[i];
+            String key = blockKey(term, blockNo);
+            PostingBlock block = PostingBlock.decode(blocks.get(key));
+            if (!block.remove(entry.ordinal)) {
+                throw new IllegalStateException("index corrupt: posting of ordinal " + entry.ordinal
+                        + " missing from block " + blockNo + " of term '" + term + "'");
+            }
+            info.docFreq--;
+            if (info.docFreq == 0) {
+                for (int b = 0; b < info.blocks; b++) {
+                    blocks.remove(blockKey(term, b));
+                }
+                terms.remove(term);
+                c.terms--;
+                continue;
+            }
+            blocks.put(key, block.encode());
+            if (blockNo == info.blocks - 1) {
+                info.lastBlockSize = block.size();
+            }
+            terms.put(term, info);
+        }
+        store.remove(entry.ordinal);
+        c.docCount--;
+        c.totalLength -= entry.length;
+        c.postings -= entry.terms.length;
+    }
+
+    static String blockKey(String term, int blockNo) {
+        return term + '\u0000' + blockNo;
+    }
+
+    private ShardCounters currentCounters() throws Exception {
+        ShardCounters c = counters.value();
+        return c == null ? new ShardCounters() : c;
+    }
+
+    // ---------------------------------------------------------------- searching
+
+    @Override
+    public void processElement2(ShardQuery q, Context ctx, Collector<ShardHits> out) throws Exception {
+        long start = System.nanoTime();
+        searchesMetric.inc();
+        ShardCounters c = currentCounters();
+        ShardHits hits = new ShardHits();
+        hits.requestId = q.requestId;
+        hits.queryId = q.queryId;
+        hits.shard = ctx.getCurrentKey();
+        hits.shardCount = q.shardCount;
+        hits.op = q.op;
+        hits.mode = q.mode;
+        hits.k = q.k;
+        hits.terms = q.terms;
+        hits.queryFreqs = q.queryFreqs;
+        hits.receivedAt = q.receivedAt;
+        hits.docCount = c.docCount;
+        hits.totalLength = c.totalLength;
+        if (q.op == QueryOp.STATS) {
+            hits.counters = c;
+        } else {
+            search(q, c, hits);
+        }
+        hits.searchMillis = (System.nanoTime() - start) / 1e6;
+        out.collect(hits);
+    }
+
+    /** Scores every posting of the query terms with this shard's statistics and keeps the best shardDepth. */
+    private void search(ShardQuery q, ShardCounters c, ShardHits hits) throws Exception {
+        int n = q.terms.length;
+        hits.docFreqs = new long[n];
+        float avgLength = Bm25.averageLength(c.totalLength, c.docCount);
+        Map<Long, Accumulator> matches = new HashMap<>();
+        for (int t = 0; t < n; t++) {
+            TermInfo info = terms.get(q.terms[t]);
+            if (info == null) {
+                continue;
+            }
+            hits.docFreqs[t] = info.docFreq;
+            float weightedIdf = q.queryFreqs[t] * Bm25.idf(info.docFreq, c.docCount);
+            for (int b = 0; b < info.blocks; b++) {
+                PostingBlock block = PostingBlock.decode(blocks.get(blockKey(q.terms[t], b)));
+                for (int i = 0; i < block.size(); i++) {
+                    Accumulator acc = matches.computeIfAbsent(block.ordinal(i), o -> new Accumulator(n));
+                    acc.length = block.length(i);
+                    acc.freqs[t] = block.freq(i);
+                    acc.score += bm25.termScore(weightedIdf, block.freq(i), block.length(i), avgLength);
+                }
+            }
+        }
+        hits.matched = matches.size();
+        PriorityQueue<Map.Entry<Long, Accumulator>> best = new PriorityQueue<>(
+                (a, b) -> a.getValue().score != b.getValue().score
+                        ? Float.compare(a.getValue().score, b.getValue().score)
+                        : Long.compare(b.getKey(), a.getKey()));
+        for (Map.Entry<Long, Accumulator> e : matches.entrySet()) {
+            best.add(e);
+            if (best.size() > q.shardDepth) {
+                best.poll();
+            }
+        }
+        List<Candidate> candidates = new ArrayList<>(best.size());
+        for (Map.Entry<Long, Accumulator> e : best) {
+            StoredDocument doc = store.get(e.getKey());
+            if (doc == null) {
+                throw new IllegalStateException("index corrupt: posting for ordinal " + e.getKey() + " without a document");
+            }
+            Candidate cand = new Candidate();
+            cand.docId = doc.docId;
+            cand.title = doc.title;
+            cand.length = e.getValue().length;
+            cand.termFreqs = e.getValue().freqs;
+            cand.localScore = e.getValue().score;
+            candidates.add(cand);
+        }
+        hits.candidates = candidates.toArray(new Candidate[0]);
+    }
+
+    private static final class Accumulator {
+        final int[] freqs;
+        int length;
+        float score;
+
+        Accumulator(int terms) {
+            freqs = new int[terms];
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package dev.streamretrieval.operators.ingest;
+
+import dev.streamretrieval.operators.analysis.TermVector;
+import dev.streamretrieval.operators.analysis.TextAnalyzer;
+import dev.streamretrieval.operators.index.IndexRequest;
+import dev.streamretrieval.schemas.Decoded;
+import dev.streamretrieval.schemas.Document;
+import dev.streamretrieval.schemas.DocumentDecoder;
+import dev.streamretrieval.schemas.DocumentOp;
+import dev.streamretrieval.schemas.SourceRecord;
+import java.time.Instant;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Documents topic record → {@link IndexRequest}: decode and validate, analyse title + text, pick the shard.
+ * Refused records go to {@link DeadLetters#TAG} with the reason; nothing is dropped silently.
+ */
+public class PrepareDocuments extends ProcessFunction<SourceRecord, IndexRequest> {
+    private static final long serialVersionUID = 1L;
+    public static final String STAGE = "decode-document";
+
+    private final DocumentDecoder decoder;
+    private final TextAnalyzer analyzer;
+    private final ShardRouter router;
+    private transient Counter deadLettered;
+
+    public PrepareDocuments(DocumentDecoder decoder, TextAnalyzer analyzer, ShardRouter router) {
+        this.decoder = decoder;
+        this.analyzer = analyzer;
+        this.router = router;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        deadLettered = getRuntimeContext().getMetricGroup().counter("documentsDeadLettered");
+    }
+
+    @Override
+    public void processElement(SourceRecord record, Context ctx, Collector<IndexRequest> out) {
+        Decoded<Document> decoded = decoder.decode(record.key, record.value);
+        if (!decoded.isOk()) {
+            deadLettered.inc();
+            ctx.output(DeadLetters.TAG, record.toDeadLetter(STAGE, decoded.error(), Instant.now()));
+            return;
+        }
+        Document doc = decoded.value();
+        IndexRequest r = new IndexRequest();
+        r.docId = doc.id;
+        r.shard = router.shardOf(doc.id);
+        r.op = doc.op;
+        r.version = doc.version;
+        r.producedAt = record.timestamp;
+        if (doc.op == DocumentOp.UPSERT) {
+            TermVector tv = analyzer.termVector(doc.indexableText());
+            r.title = doc.title;
+            r.text = doc.text;
+            r.terms = tv.terms;
+            r.freqs = tv.freqs;
+            r.length = tv.length;
+        }
+        out.collect(r);
+    }
+}

@@ -1,0 +1,26 @@
+package dev.streamretrieval.operators.query;
+
+import java.io.Serializable;
+
+/** Query-side options: defaults for k and how deep each shard looks. */
+public class QueryOptions implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** k when a query does not say (default 10). */
+    public int defaultK = 10;
+
+    /**
+     * Each shard returns its best {@code max(k * shardDepthFactor, k + shardDepthMargin)} documents by its own
+     * statistics; the gather re-scores them with collection-wide statistics and keeps k. Over-fetching keeps a
+     * document whose global rank is within k but whose shard-local rank is slightly below k.
+     */
+    public int shardDepthFactor = 2;
+
+    public int shardDepthMargin = 20;
+
+    public QueryOptions() {}
+
+    public int shardDepth(int k) {
+        return Math.max(k * shardDepthFactor, k + shardDepthMargin);
+    }
+}

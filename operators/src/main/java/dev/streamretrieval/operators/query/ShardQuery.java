@@ -1,0 +1,26 @@
+package dev.streamretrieval.operators.query;
+
+import dev.streamretrieval.schemas.QueryMode;
+import dev.streamretrieval.schemas.QueryOp;
+
+/** One query as sent to one shard: the analysed terms with their multiplicity in the query. */
+public class ShardQuery {
+    /** Unique per query record (topic-partition-offset), so a re-used query id still gets its own answer. */
+    public String requestId;
+    public String queryId;
+    public int shard;
+    public int shardCount;
+    public QueryOp op;
+    public QueryMode mode;
+    public int k;
+    /** Candidates each shard returns; over-fetched beyond k so that re-scoring with global statistics is safe. */
+    public int shardDepth;
+    /** Distinct query terms. */
+    public String[] terms = new String[0];
+    /** How often each term occurs in the query (Lucene sums a repeated term's clauses). */
+    public int[] queryFreqs = new int[0];
+    /** Kafka timestamp of the query record (ms). */
+    public long receivedAt;
+
+    public ShardQuery() {}
+}

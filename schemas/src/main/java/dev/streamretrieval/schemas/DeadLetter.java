@@ -1,0 +1,43 @@
+package dev.streamretrieval.schemas;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/**
+ * A record the job could not process, on the dead-letter topic: where it came from, its original bytes
+ * (base64, so invalid UTF-8 survives), which stage refused it, why, and when.
+ */
+@JsonInclude(JsonInclude.Include.ALWAYS)
+public class DeadLetter {
+    @JsonProperty("topic")
+    public String topic;
+
+    @JsonProperty("partition")
+    public int partition;
+
+    @JsonProperty("offset")
+    public long offset;
+
+    /** The record key as UTF-8 text, or null; {@code key_base64} carries the exact bytes. */
+    @JsonProperty("key")
+    public String key;
+
+    @JsonProperty("key_base64")
+    public String keyBase64;
+
+    /** The original value bytes in base64; null for a tombstone. */
+    @JsonProperty("value_base64")
+    public String valueBase64;
+
+    @JsonProperty("error")
+    public String error;
+
+    @JsonProperty("stage")
+    public String stage;
+
+    /** ISO-8601 instant at which the record was refused. */
+    @JsonProperty("at")
+    public String at;
+
+    public DeadLetter() {}
+}

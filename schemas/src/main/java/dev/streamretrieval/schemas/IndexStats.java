@@ -1,0 +1,44 @@
+package dev.streamretrieval.schemas;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** What the index holds, summed over shards, as answered to a {@code "op": "stats"} query. */
+public class IndexStats {
+    /** Live (searchable) documents. */
+    @JsonProperty("documents")
+    public long documents;
+
+    /** Distinct terms with at least one live posting, summed over shards (a term in two shards counts twice). */
+    @JsonProperty("terms")
+    public long terms;
+
+    /** Postings (document, term) pairs of live documents. */
+    @JsonProperty("postings")
+    public long postings;
+
+    /** Sum of the analysed lengths of live documents. */
+    @JsonProperty("total_length")
+    public long totalLength;
+
+    /** Deleted ids remembered with their version, so that an older upsert arriving late stays deleted. */
+    @JsonProperty("tombstones")
+    public long tombstones;
+
+    /** Upserts applied, deletes applied and records ignored as stale since the index was created. */
+    @JsonProperty("upserts_applied")
+    public long upsertsApplied;
+
+    @JsonProperty("deletes_applied")
+    public long deletesApplied;
+
+    @JsonProperty("stale_ignored")
+    public long staleIgnored;
+
+    /** Live documents per virtual shard id. */
+    @JsonProperty("documents_per_shard")
+    public Map<Integer, Long> documentsPerShard = new LinkedHashMap<>();
+
+    public IndexStats() {}
+}

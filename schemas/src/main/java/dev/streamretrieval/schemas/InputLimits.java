@@ -1,0 +1,31 @@
+package dev.streamretrieval.schemas;
+
+import java.io.Serializable;
+
+/**
+ * Size limits applied when decoding documents and queries. Anything over a limit goes to the dead-letter topic
+ * with the limit named in the reason, instead of reaching (and slowing or crashing) the index.
+ */
+public class InputLimits implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** Largest document record value accepted, in bytes (default 1 MiB). */
+    public int maxDocumentBytes = 1 << 20;
+
+    /** Largest query record value accepted, in bytes (default 16 KiB). */
+    public int maxQueryBytes = 16 * 1024;
+
+    /** Longest query text accepted, in characters (default 4096). */
+    public int maxQueryChars = 4096;
+
+    /** Largest {@code k} a query may ask for (default 1000). */
+    public int maxK = 1000;
+
+    /** Longest document or query id accepted, in characters (default 512). */
+    public int maxIdChars = 512;
+
+    /** Deepest JSON nesting accepted (default 16); our messages need 1. */
+    public int maxJsonDepth = 16;
+
+    public InputLimits() {}
+}
