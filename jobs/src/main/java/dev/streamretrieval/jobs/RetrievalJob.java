@@ -1,0 +1,180 @@
+package dev.streamretrieval.jobs;
+
+import dev.streamretrieval.jobs.kafka.JsonRecordSerializer;
+import dev.streamretrieval.jobs.kafka.SourceRecordDeserializer;
+import dev.streamretrieval.operators.analysis.TextAnalyzer;
+import dev.streamretrieval.operators.gather.GatherFunction;
+import dev.streamretrieval.operators.index.IndexRequest;
+import dev.streamretrieval.operators.index.ShardHits;
+import dev.streamretrieval.operators.index.ShardIndexFunction;
+import dev.streamretrieval.operators.ingest.DeadLetters;
+import dev.streamretrieval.operators.ingest.PrepareDocuments;
+import dev.streamretrieval.operators.ingest.ShardRouter;
+import dev.streamretrieval.operators.query.PlanQueries;
+import dev.streamretrieval.operators.query.ShardQuery;
+import dev.streamretrieval.schemas.DeadLetter;
+import dev.streamretrieval.schemas.DocumentDecoder;
+import dev.streamretrieval.schemas.QueryDecoder;
+import dev.streamretrieval.schemas.QueryMode;
+import dev.streamretrieval.schemas.SearchResult;
+import dev.streamretrieval.schemas.SourceRecord;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.Properties;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/**
+ * The streaming retrieval job. Sources and sinks are parameters, so tests and tools can inject their own; the
+ * Kafka versions come from {@link #kafkaDocumentsSource} and friends.
+ *
+ * <pre>
+ *  documents ─► PrepareDocuments ─(dead letters)──────────────────────────────┐
+ *                    │ keyBy(shard)                                            │
+ *                    ▼                                                         ▼
+ *  queries ─► PlanQueries ─► fan out ─► keyBy(shard) ─► ShardIndex ─► keyBy(request) ─► Gather ─► results
+ *                    └─(dead letters)────────────────────────────────────────────────────► dead letters
+ * </pre>
+ */
+public final class RetrievalJob {
+    /** The modes this build answers; the others are refused with a dead letter naming these. */
+    public static final EnumSet<QueryMode> SUPPORTED_MODES = EnumSet.of(QueryMode.BM25);
+
+    private RetrievalJob() {}
+
+    /** Wires the pipeline onto {@code env}. */
+    public static void build(StreamExecutionEnvironment env, Source<SourceRecord, ?, ?> documents,
+            Source<SourceRecord, ?, ?> queries, Sink<SearchResult> results, Sink<DeadLetter> deadLetters,
+            JobOptions o) {
+        TextAnalyzer analyzer = new TextAnalyzer(o.analyzer);
+
+        SingleOutputStreamOperator<IndexRequest> prepared = env
+                .fromSource(documents, WatermarkStrategy.noWatermarks(), "documents-source")
+                .uid("documents-source")
+                .process(new PrepareDocuments(new DocumentDecoder(o.limits), analyzer, new ShardRouter(o.shards)))
+                .uid("prepare-documents")
+                .name("decode + analyse documents");
+
+        SingleOutputStreamOperator<ShardQuery> planned = env
+                .fromSource(queries, WatermarkStrategy.noWatermarks(), "queries-source")
+                .uid("queries-source")
+                .process(new PlanQueries(new QueryDecoder(o.limits), analyzer, o.shards, o.query, SUPPORTED_MODES))
+                .uid("plan-queries")
+                .name("decode + analyse + fan out queries");
+
+        DataStream<ShardHits> shardHits = prepared
+                .keyBy(r -> r.shard, Types.INT)
+                .connect(planned.keyBy(q -> q.shard, Types.INT))
+                .process(new ShardIndexFunction(o.bm25()))
+                .uid("shard-index")
+                .name("shard index (BM25)");
+
+        shardHits
+                .keyBy(h -> h.requestId, Types.STRING)
+                .process(new GatherFunction(o.bm25(), o.gather))
+                .uid("gather")
+                .name("gather + global BM25 re-score")
+                .sinkTo(results)
+                .uid("results-sink")
+                .name("results sink");
+
+        prepared.getSideOutput(DeadLetters.TAG)
+                .union(planned.getSideOutput(DeadLetters.TAG))
+                .sinkTo(deadLetters)
+                .uid("dead-letter-sink")
+                .name("dead-letter sink");
+    }
+
+    /** Configures checkpointing, the RocksDB state backend with incremental checkpoints, and latency. */
+    public static Configuration flinkConfiguration(JobOptions o) {
+        Configuration conf = new Configuration();
+        conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+        conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+        String dir = o.checkpointDir != null ? o.checkpointDir
+                : Path.of(o.workDir, "checkpoints").toAbsolutePath().toUri().toString();
+        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir);
+        o.flinkConfiguration.forEach(conf::setString);
+        return conf;
+    }
+
+    /** Applies the options that live on the environment rather than in its configuration. */
+    public static void configure(StreamExecutionEnvironment env, JobOptions o) {
+        env.enableCheckpointing(o.checkpointIntervalMs, CheckpointingMode.EXACTLY_ONCE);
+        env.setBufferTimeout(o.bufferTimeoutMs);
+        env.setMaxParallelism(Math.max(128, o.shards));
+        if (o.parallelism != null) {
+            env.setParallelism(o.parallelism);
+        }
+    }
+
+    public static KafkaSource<SourceRecord> kafkaDocumentsSource(JobOptions o) {
+        // Documents start at the earliest offset: a new job rebuilds the index from the (compacted) topic.
+        return kafkaSource(o, o.documentsTopic, OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST));
+    }
+
+    public static KafkaSource<SourceRecord> kafkaQueriesSource(JobOptions o) {
+        OffsetResetStrategy reset = o.queriesStart.equals("earliest") ? OffsetResetStrategy.EARLIEST : OffsetResetStrategy.LATEST;
+        return kafkaSource(o, o.queriesTopic, OffsetsInitializer.committedOffsets(reset));
+    }
+
+    private static KafkaSource<SourceRecord> kafkaSource(JobOptions o, String topic, OffsetsInitializer start) {
+        Properties props = o.kafkaClientProperties();
+        props.setProperty("partition.discovery.interval.ms", props.getProperty("partition.discovery.interval.ms", "60000"));
+        return KafkaSource.<SourceRecord>builder()
+                .setBootstrapServers(o.bootstrapServers)
+                .setTopics(topic)
+                .setGroupId(o.groupId)
+                .setStartingOffsets(start)
+                .setDeserializer(new SourceRecordDeserializer())
+                .setProperties(props)
+                .build();
+    }
+
+    public static KafkaSink<SearchResult> kafkaResultsSink(JobOptions o) {
+        return kafkaSink(o, new JsonRecordSerializer<SearchResult>(o.resultsTopic,
+                r -> r.queryId.getBytes(StandardCharsets.UTF_8)), "results");
+    }
+
+    public static KafkaSink<DeadLetter> kafkaDeadLetterSink(JobOptions o) {
+        return kafkaSink(o, new JsonRecordSerializer<DeadLetter>(o.deadLetterTopic,
+                d -> d.keyBase64 == null ? null : java.util.Base64.getDecoder().decode(d.keyBase64)), "dead-letters");
+    }
+
+    private static <T> KafkaSink<T> kafkaSink(JobOptions o, JsonRecordSerializer<T> serializer, String role) {
+        Properties props = o.kafkaClientProperties();
+        props.putIfAbsent("linger.ms", "0");
+        props.putIfAbsent("transaction.timeout.ms", Long.toString(o.transactionTimeoutMs));
+        var builder = KafkaSink.<T>builder()
+                .setBootstrapServers(o.bootstrapServers)
+                .setKafkaProducerConfig(props)
+                .setRecordSerializer(serializer);
+        if (o.exactlyOnce()) {
+            builder.setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                    .setTransactionalIdPrefix(o.groupId + "-" + role);
+        } else {
+            builder.setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE);
+        }
+        return builder.build();
+    }
+
+    /** Builds the job with Kafka sources and sinks from the options. */
+    public static void buildWithKafka(StreamExecutionEnvironment env, JobOptions o) {
+        configure(env, o);
+        build(env, kafkaDocumentsSource(o), kafkaQueriesSource(o), kafkaResultsSink(o), kafkaDeadLetterSink(o), o);
+    }
+}

@@ -1,0 +1,194 @@
+package dev.streamretrieval.jobs.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.streamretrieval.jobs.JobOptions;
+import dev.streamretrieval.jobs.LocalPipeline;
+import dev.streamretrieval.jobs.client.PipelineClient;
+import dev.streamretrieval.jobs.evaluation.BeirCollection;
+import dev.streamretrieval.jobs.evaluation.LuceneBaseline;
+import dev.streamretrieval.jobs.evaluation.MetricSummary;
+import dev.streamretrieval.operators.analysis.TextAnalyzer;
+import dev.streamretrieval.schemas.Document;
+import dev.streamretrieval.schemas.Query;
+import dev.streamretrieval.schemas.QueryMode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * {@code eval}: runs the real pipeline on a BEIR collection (documents in through the documents topic, queries
+ * through the queries topic, results read back from the results topic), scores it against the qrels, and
+ * scores an in-process Lucene BM25 index over the same collection with the same metric code.
+ */
+final class EvalCommand {
+    private EvalCommand() {}
+
+    static int run(List<String> args) throws Exception {
+        Map<String, String> extras = new LinkedHashMap<>();
+        extras.put("dataset", null);
+        extras.put("out", null);
+        extras.put("depth", "100");
+        extras.put("concurrency", "4");
+        extras.put("mode", "bm25");
+        List<String> positional = new ArrayList<>();
+        JobOptions o = JobOptions.parse(args, positional, Set.of(), extras);
+        if (extras.get("dataset") == null) {
+            throw new IllegalArgumentException("eval needs --dataset BEIR_FOLDER");
+        }
+        int depth = Integer.parseInt(extras.get("depth"));
+        int concurrency = Integer.parseInt(extras.get("concurrency"));
+        QueryMode mode = QueryMode.fromWire(extras.get("mode"));
+        if (mode == null) {
+            throw new IllegalArgumentException("--mode must be one of bm25, dense, hybrid, full");
+        }
+        if (o.bootstrapServers != null) {
+            // Against an external broker use fresh topics so that earlier runs cannot leak into this one.
+            String suffix = "-eval-" + System.currentTimeMillis();
+            o.documentsTopic += suffix;
+            o.queriesTopic += suffix;
+            o.resultsTopic += suffix;
+            o.deadLetterTopic += suffix;
+            o.groupId += suffix;
+        }
+        o.queriesStart = "earliest";
+
+        BeirCollection collection = BeirCollection.load(Path.of(extras.get("dataset")));
+        List<Document> docs = collection.documents();
+        List<Query> queries = collection.queries();
+        System.err.printf("%s: %d documents, %d judged queries; %d shards, mode %s, depth %d%n", collection.name(),
+                docs.size(), queries.size(), o.shards, mode.wireName(), depth);
+
+        Map<String, List<String>> runRankings = new ConcurrentHashMap<>();
+        List<Double> latencies = new ArrayList<>();
+        double ingestSeconds;
+        long partial;
+        try (LocalPipeline pipeline = LocalPipeline.start(o); PipelineClient client = new PipelineClient(o, null)) {
+            long t0 = System.nanoTime();
+            Set<String> ids = new HashSet<>();
+            try (ProgressBar bar = new ProgressBar("publishing", docs.size())) {
+                for (Document d : docs) {
+                    client.publish(d);
+                    ids.add(d.id);
+                    bar.step();
+                }
+                client.flush();
+            }
+            try (ProgressBar bar = new ProgressBar("indexing", ids.size())) {
+                client.awaitDocuments(ids.size(), Duration.ofMinutes(60), s -> bar.set(s.documents));
+            }
+            ingestSeconds = (System.nanoTime() - t0) / 1e9;
+
+            // Closed loop with a fixed number of queries in flight, so latency is not inflated by a queue.
+            Semaphore inFlight = new Semaphore(concurrency);
+            AtomicInteger partials = new AtomicInteger();
+            List<Double> lat = java.util.Collections.synchronizedList(new ArrayList<>());
+            try (ProgressBar bar = new ProgressBar("querying", queries.size())) {
+                AtomicInteger done = new AtomicInteger();
+                for (Query q : queries) {
+                    if (!inFlight.tryAcquire(120, TimeUnit.SECONDS)) {
+                        throw new IllegalStateException("no query answered within 120 s");
+                    }
+                    long sent = System.nanoTime();
+                    Query wire = new Query(q.id, q.text, depth, mode, q.op);
+                    client.ask(wire).whenComplete((r, e) -> {
+                        if (r != null) {
+                            lat.add((System.nanoTime() - sent) / 1e6);
+                            runRankings.put(r.queryId, r.hits.stream().map(h -> h.docId).toList());
+                            if (r.partial) {
+                                partials.incrementAndGet();
+                            }
+                        }
+                        inFlight.release();
+                        bar.set(done.incrementAndGet());
+                    });
+                }
+                if (!inFlight.tryAcquire(concurrency, 120, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("queries still unanswered after 120 s");
+                }
+            }
+            latencies.addAll(lat);
+            partial = partials.get();
+        }
+
+        System.err.println("building the Lucene baseline ...");
+        Map<String, List<String>> luceneRankings;
+        try (LuceneBaseline lucene = LuceneBaseline.build(docs, new TextAnalyzer(o.analyzer), o.k1, o.b)) {
+            luceneRankings = lucene.searchAll(queries, depth);
+        }
+        MetricSummary pipelineMetrics = MetricSummary.of(runRankings, collection.qrels());
+        MetricSummary luceneMetrics = MetricSummary.of(luceneRankings, collection.qrels());
+        double overlap = MetricSummary.meanTopKOverlap(runRankings, luceneRankings, 10);
+        double[] sorted = latencies.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("dataset", collection.name());
+        report.put("mode", mode.wireName());
+        report.put("shards", o.shards);
+        report.put("documents", docs.size());
+        report.put("queries", queries.size());
+        report.put("queries_answered", runRankings.size());
+        report.put("partial_results", partial);
+        report.put("metrics", pipelineMetrics.metrics());
+        Map<String, Object> baseline = new LinkedHashMap<>();
+        baseline.put("name", "lucene-bm25");
+        baseline.put("metrics", luceneMetrics.metrics());
+        report.put("baseline", baseline);
+        report.put("top10_overlap_with_baseline", overlap);
+        Map<String, Double> latency = new LinkedHashMap<>();
+        latency.put("p50", percentile(sorted, 50));
+        latency.put("p95", percentile(sorted, 95));
+        latency.put("p99", percentile(sorted, 99));
+        report.put("latency_ms", latency);
+        report.put("query_concurrency", concurrency);
+        report.put("ingest_seconds", ingestSeconds);
+        report.put("ingest_docs_per_second", docs.size() / ingestSeconds);
+        report.put("bm25", Map.of("k1", o.k1, "b", o.b));
+
+        printTable(report, pipelineMetrics, luceneMetrics);
+        if (extras.get("out") != null) {
+            ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+            Files.write(Path.of(extras.get("out")), m.writeValueAsBytes(report));
+            System.err.println("wrote " + extras.get("out"));
+        }
+        return 0;
+    }
+
+    static double percentile(double[] sorted, double p) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        int idx = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, idx))];
+    }
+
+    private static void printTable(Map<String, Object> report, MetricSummary run, MetricSummary lucene) {
+        System.out.printf("%n%s  (%s, %s shards, %s queries)%n", report.get("dataset"), report.get("mode"),
+                report.get("shards"), report.get("queries"));
+        System.out.printf("%-12s %10s %12s %8s%n", "metric", "pipeline", "lucene-bm25", "diff");
+        for (String key : run.metrics().keySet()) {
+            double a = run.metrics().get(key);
+            double b = lucene.metrics().get(key);
+            System.out.printf("%-12s %10.4f %12.4f %+8.4f%n", key, a, b, a - b);
+        }
+        System.out.printf("top-10 overlap with Lucene: %.4f%n", (Double) report.get("top10_overlap_with_baseline"));
+        @SuppressWarnings("unchecked")
+        Map<String, Double> lat = (Map<String, Double>) report.get("latency_ms");
+        System.out.printf("query latency ms (concurrency %s): p50 %.1f  p95 %.1f  p99 %.1f%n",
+                report.get("query_concurrency"), lat.get("p50"), lat.get("p95"), lat.get("p99"));
+        System.out.printf("ingest: %.1f s (%.0f docs/s); partial results: %s; answered %s/%s%n",
+                (Double) report.get("ingest_seconds"), (Double) report.get("ingest_docs_per_second"),
+                report.get("partial_results"), report.get("queries_answered"), report.get("queries"));
+    }
+
+}

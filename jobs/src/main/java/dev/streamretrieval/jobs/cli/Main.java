@@ -1,0 +1,86 @@
+package dev.streamretrieval.jobs.cli;
+
+import dev.streamretrieval.jobs.JobOptions;
+import dev.streamretrieval.jobs.RetrievalJob;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * Command-line entry point.
+ *
+ * <pre>
+ *   run   [--collection PATH] [--no-load] [options]   embedded quickstart: broker + job + load + query on stdin
+ *   eval  --dataset BEIR_FOLDER [--out FILE] [options] evaluate the pipeline against an in-process Lucene
+ *   job   --bootstrap-servers HOST:PORT [options]      submit the job to the Flink cluster this runs in
+ *   options                                            list the job options
+ * </pre>
+ */
+public final class Main {
+    private Main() {}
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0 || List.of("-h", "--help", "help").contains(args[0])) {
+            usage();
+            return;
+        }
+        List<String> rest = Arrays.asList(args).subList(1, args.length);
+        int code;
+        try {
+            code = switch (args[0]) {
+                case "run" -> RunCommand.run(rest);
+                case "eval" -> EvalCommand.run(rest);
+                case "job" -> submitJob(rest);
+                case "options" -> {
+                    printOptions();
+                    yield 0;
+                }
+                default -> {
+                    System.err.println("unknown command '" + args[0] + "'");
+                    usage();
+                    yield 2;
+                }
+            };
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage());
+            code = 2;
+        }
+        System.exit(code);
+    }
+
+    /** The deployable entry point: builds the job with Kafka I/O and runs it in the surrounding cluster. */
+    private static int submitJob(List<String> args) throws Exception {
+        JobOptions o = JobOptions.parse(args.toArray(new String[0]));
+        if (o.bootstrapServers == null) {
+            throw new IllegalArgumentException("job needs --bootstrap-servers");
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
+                RetrievalJob.flinkConfiguration(o));
+        RetrievalJob.buildWithKafka(env, o);
+        env.execute("stream-retrieval");
+        return 0;
+    }
+
+    static void usage() {
+        System.err.println("""
+                usage: bin/hybrid <command> [options]
+                  run   [--collection PATH] [--no-load]      start Kafka (embedded unless --bootstrap-servers) and
+                                                             the job, load a collection (default: the shipped
+                                                             sample; a BEIR folder or a JSONL file), then answer
+                                                             queries typed on stdin. Ctrl-C stops.
+                  eval  --dataset BEIR_FOLDER [--out FILE]   run the real pipeline on a BEIR collection and compare
+                        [--depth 100] [--concurrency 4]      with an in-process Lucene BM25 baseline
+                  job   --bootstrap-servers HOST:PORT        run the job in the Flink cluster this is submitted to
+                  options                                    list every job option
+                """);
+    }
+
+    static void printOptions() {
+        for (Map.Entry<String, String> e : JobOptions.DESCRIPTIONS.entrySet()) {
+            System.out.printf("  --%-24s %s%n", e.getKey(), e.getValue());
+        }
+        System.out.printf("  --%-24s %s%n", "kafka.<property>", "any Kafka client property, passed to every client");
+        System.out.printf("  --%-24s %s%n", "flink.<key>", "any Flink configuration key");
+    }
+}

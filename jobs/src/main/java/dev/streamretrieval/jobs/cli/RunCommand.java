@@ -1,0 +1,151 @@
+package dev.streamretrieval.jobs.cli;
+
+import dev.streamretrieval.jobs.JobOptions;
+import dev.streamretrieval.jobs.LocalPipeline;
+import dev.streamretrieval.jobs.client.PipelineClient;
+import dev.streamretrieval.jobs.evaluation.BeirCollection;
+import dev.streamretrieval.schemas.Document;
+import dev.streamretrieval.schemas.Hit;
+import dev.streamretrieval.schemas.Query;
+import dev.streamretrieval.schemas.SearchResult;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/** {@code run}: the embedded quickstart. */
+final class RunCommand {
+    private RunCommand() {}
+
+    static int run(List<String> args) throws Exception {
+        Map<String, String> extras = new LinkedHashMap<>();
+        extras.put("collection", null);
+        List<String> positional = new ArrayList<>();
+        JobOptions o = JobOptions.parse(args, positional, Set.of("no-load"), extras);
+        if (!positional.isEmpty()) {
+            throw new IllegalArgumentException("unexpected arguments " + positional);
+        }
+        List<Document> docs = extras.containsKey("no-load") ? List.of() : loadCollection(extras.get("collection"));
+
+        PrintStream out = System.out;
+        System.err.println("starting " + (o.bootstrapServers == null ? "embedded Kafka broker and " : "")
+                + "Flink job (" + o.shards + " shards, delivery " + o.delivery + ") ...");
+        LocalPipeline pipeline = LocalPipeline.start(o);
+        PipelineClient client = new PipelineClient(o, r -> printResult(out, r, null));
+        Thread shutdown = new Thread(() -> {
+            System.err.println("\nstopping ...");
+            closeQuietly(client);
+            closeQuietly(pipeline);
+        });
+        Runtime.getRuntime().addShutdownHook(shutdown);
+        System.err.println("Kafka at " + o.bootstrapServers + "; topics " + o.documentsTopic + ", " + o.queriesTopic
+                + ", " + o.resultsTopic + ", " + o.deadLetterTopic);
+
+        if (!docs.isEmpty()) {
+            Set<String> ids = new HashSet<>();
+            try (ProgressBar bar = new ProgressBar("publishing", docs.size())) {
+                for (Document d : docs) {
+                    client.publish(d);
+                    ids.add(d.id);
+                    bar.step();
+                }
+                client.flush();
+            }
+            try (ProgressBar bar = new ProgressBar("indexing", ids.size())) {
+                client.awaitDocuments(ids.size(), Duration.ofMinutes(30), s -> bar.set(s.documents));
+            }
+        }
+        System.err.println("ready: type a query and press Enter (Ctrl-C or Ctrl-D to stop)");
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        List<CompletableFuture<SearchResult>> pending = new ArrayList<>();
+        int n = 0;
+        String line;
+        while ((line = in.readLine()) != null) {
+            String text = line.strip();
+            if (text.isEmpty()) {
+                continue;
+            }
+            String id = "stdin-" + ProcessHandle.current().pid() + "-" + (++n);
+            long sent = System.nanoTime();
+            pending.add(client.ask(Query.search(id, text, null)).whenComplete((r, e) -> {
+                if (r != null) {
+                    printResult(out, r, (System.nanoTime() - sent) / 1e6);
+                }
+            }));
+        }
+        // stdin closed: let answers to what was asked arrive, then stop.
+        for (CompletableFuture<SearchResult> f : pending) {
+            try {
+                f.get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                System.err.println("a query got no answer within 30 s");
+            }
+        }
+        Runtime.getRuntime().removeShutdownHook(shutdown);
+        closeQuietly(client);
+        closeQuietly(pipeline);
+        return 0;
+    }
+
+    static List<Document> loadCollection(String path) throws Exception {
+        if (path == null) {
+            return BeirCollection.loadClasspath("sample", "sample").documents();
+        }
+        Path p = Path.of(path);
+        if (Files.isDirectory(p)) {
+            return BeirCollection.load(p).documents();
+        }
+        if (Files.isRegularFile(p)) {
+            return BeirCollection.loadDocumentsJsonl(p);
+        }
+        throw new IllegalArgumentException("--collection " + path + " is neither a BEIR folder nor a JSONL file");
+    }
+
+    static void printResult(PrintStream out, SearchResult r, Double clientMillis) {
+        synchronized (out) {
+            StringBuilder sb = new StringBuilder();
+            sb.append("\nquery ").append(r.queryId).append(": ").append(r.hits.size()).append(" hits");
+            if (r.totalMatched != null) {
+                sb.append(" of ").append(r.totalMatched).append(" matching");
+            }
+            if (clientMillis != null) {
+                sb.append(String.format(" in %.1f ms", clientMillis));
+            }
+            if (r.partial) {
+                sb.append(" (PARTIAL: ").append(r.shardsAnswered).append('/').append(r.shardsExpected).append(" shards)");
+            }
+            if (r.indexStats != null) {
+                sb.append(" index: ").append(r.indexStats.documents).append(" documents");
+            }
+            out.println(sb);
+            for (Hit h : r.hits) {
+                String title = h.title == null || h.title.isBlank() ? "" : "  " + abbreviate(h.title, 70);
+                out.printf("  %3d. %-16s %8.4f%s%n", h.rank, h.docId, h.score, title);
+            }
+            out.flush();
+        }
+    }
+
+    private static String abbreviate(String s, int n) {
+        return s.length() <= n ? s : s.substring(0, n - 3) + "...";
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            System.err.println("while stopping: " + e);
+        }
+    }
+}

@@ -1,0 +1,150 @@
+package dev.streamretrieval.jobs.evaluation;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Metrics averaged over the queries of a run, as {@code trec_eval -c} would: every query in the qrels with at
+ * least one relevant document counts, and a query missing from the run scores 0 on every metric. Queries in the
+ * run but not judged are ignored.
+ */
+public final class MetricSummary {
+    /** The metric names, in the order {@link #metrics()} lists them. */
+    public static final List<String> NAMES =
+            List.of("nDCG@10", "Recall@100", "MRR@10", "MAP", "P@10", "R@10", "Success@10", "F1@10");
+
+    private final Map<String, Double> metrics;
+    private final Map<String, Map<String, Double>> perQuery;
+    private final int queries;
+
+    private MetricSummary(Map<String, Double> metrics, Map<String, Map<String, Double>> perQuery, int queries) {
+        this.metrics = Collections.unmodifiableMap(metrics);
+        this.perQuery = Collections.unmodifiableMap(perQuery);
+        this.queries = queries;
+    }
+
+    /**
+     * Averages each metric over the judged queries (those with ≥ 1 relevant document). With no such query every
+     * mean is 0.
+     *
+     * @param rankings query id → ranked document ids, best first
+     */
+    public static MetricSummary of(Map<String, List<String>> rankings, Qrels qrels) {
+        Map<String, Double> sums = new LinkedHashMap<>();
+        for (String n : NAMES) {
+            sums.put(n, 0.0);
+        }
+        Map<String, Map<String, Double>> perQuery = new LinkedHashMap<>();
+        int n = 0;
+        for (String qid : qrels.queryIds()) {
+            if (!qrels.hasRelevant(qid)) {
+                continue;
+            }
+            n++;
+            Map<String, Double> one = forQuery(rankings.getOrDefault(qid, List.of()), qrels.judgments(qid));
+            perQuery.put(qid, Collections.unmodifiableMap(one));
+            one.forEach((name, value) -> sums.merge(name, value, Double::sum));
+        }
+        Map<String, Double> means = new LinkedHashMap<>();
+        for (String name : NAMES) {
+            means.put(name, n == 0 ? 0.0 : sums.get(name) / n);
+        }
+        return new MetricSummary(means, perQuery, n);
+    }
+
+    /** The metrics of one query, keyed like {@link #NAMES}. */
+    public static Map<String, Double> forQuery(List<String> ranking, Map<String, Integer> grades) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("nDCG@10", RankingMetrics.ndcgAt(ranking, grades, 10));
+        m.put("Recall@100", RankingMetrics.recallAt(ranking, grades, 100));
+        m.put("MRR@10", RankingMetrics.reciprocalRankAt(ranking, grades, 10));
+        m.put("MAP", RankingMetrics.averagePrecision(ranking, grades));
+        m.put("P@10", RankingMetrics.precisionAt(ranking, grades, 10));
+        m.put("R@10", RankingMetrics.recallAt(ranking, grades, 10));
+        m.put("Success@10", RankingMetrics.successAt(ranking, grades, 10));
+        m.put("F1@10", RankingMetrics.f1At(ranking, grades, 10));
+        return m;
+    }
+
+    /** Metric name → mean over {@link #queries()} queries, in the order of {@link #NAMES}. */
+    public Map<String, Double> metrics() {
+        return metrics;
+    }
+
+    /** One metric's mean; throws for a name not in {@link #NAMES}. */
+    public double get(String name) {
+        Double v = metrics.get(name);
+        if (v == null) {
+            throw new IllegalArgumentException("unknown metric '" + name + "', expected one of " + NAMES);
+        }
+        return v;
+    }
+
+    /** Number of queries averaged over. */
+    public int queries() {
+        return queries;
+    }
+
+    /** Query id → that query's metrics, for the queries averaged over. */
+    public Map<String, Map<String, Double>> perQuery() {
+        return perQuery;
+    }
+
+    /**
+     * Mean agreement of two runs' top k: over every query id in either run,
+     * {@code |top-k(a) ∩ top-k(b)| / max(1, min(k, max(|top-k(a)|, |top-k(b)|)))}, where top-k keeps the first k
+     * distinct ids; a query where both top-k lists are empty (or missing) scores 1. 1 when neither run has a query.
+     */
+    public static double meanTopKOverlap(Map<String, List<String>> a, Map<String, List<String>> b, int k) {
+        if (k < 1) {
+            throw new IllegalArgumentException("cutoff k must be >= 1, got " + k);
+        }
+        Set<String> ids = new LinkedHashSet<>(a.keySet());
+        ids.addAll(b.keySet());
+        if (ids.isEmpty()) {
+            return 1.0;
+        }
+        double sum = 0;
+        for (String q : ids) {
+            Set<String> ta = topK(a.get(q), k);
+            Set<String> tb = topK(b.get(q), k);
+            if (ta.isEmpty() && tb.isEmpty()) {
+                sum += 1.0;
+                continue;
+            }
+            int common = 0;
+            for (String d : ta) {
+                if (tb.contains(d)) {
+                    common++;
+                }
+            }
+            sum += common / (double) Math.max(1, Math.min(k, Math.max(ta.size(), tb.size())));
+        }
+        return sum / ids.size();
+    }
+
+    private static Set<String> topK(List<String> ranking, int k) {
+        Set<String> out = new LinkedHashSet<>();
+        if (ranking != null) {
+            for (String d : ranking) {
+                if (out.size() == k) {
+                    break;
+                }
+                out.add(d);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder();
+        metrics.forEach((name, v) -> sb.append(sb.length() == 0 ? "" : "  ").append(name).append('=')
+                .append(String.format(java.util.Locale.ROOT, "%.4f", v)));
+        return sb.append("  (queries=").append(queries).append(')').toString();
+    }
+}

@@ -1,0 +1,60 @@
+package dev.streamretrieval.jobs.kafka;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+
+/**
+ * A real single-node Kafka (KRaft, combined broker and controller) running in this JVM on 127.0.0.1, for the
+ * embedded quickstart, evaluation and tests. Its log directories live under a folder that is deleted on close.
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+    private final KafkaClusterTestKit cluster;
+
+    private EmbeddedKafka(KafkaClusterTestKit cluster) {
+        this.cluster = cluster;
+    }
+
+    /** Starts a broker with extra broker properties (e.g. SASL listeners) and waits until it is ready. */
+    public static EmbeddedKafka start(Path baseDir, Map<String, String> brokerProperties) throws Exception {
+        Files.createDirectories(baseDir);
+        TestKitNodes nodes = new TestKitNodes.Builder()
+                .setCombined(true)
+                .setNumBrokerNodes(1)
+                .setNumControllerNodes(1)
+                .setBaseDirectory(Files.createTempDirectory(baseDir, "kafka-"))
+                .build();
+        KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes).setDeleteOnClose(true);
+        builder.setConfigProp("offsets.topic.replication.factor", "1");
+        builder.setConfigProp("transaction.state.log.replication.factor", "1");
+        builder.setConfigProp("transaction.state.log.min.isr", "1");
+        builder.setConfigProp("group.initial.rebalance.delay.ms", "0");
+        builder.setConfigProp("auto.create.topics.enable", "false");
+        brokerProperties.forEach(builder::setConfigProp);
+        KafkaClusterTestKit cluster = builder.build();
+        try {
+            cluster.format();
+            cluster.startup();
+            cluster.waitForReadyBrokers();
+        } catch (Exception e) {
+            cluster.close();
+            throw e;
+        }
+        return new EmbeddedKafka(cluster);
+    }
+
+    public static EmbeddedKafka start(Path baseDir) throws Exception {
+        return start(baseDir, Map.of());
+    }
+
+    public String bootstrapServers() {
+        return cluster.bootstrapServers();
+    }
+
+    @Override
+    public void close() throws Exception {
+        cluster.close();
+    }
+}
