@@ -83,10 +83,10 @@ public final class LuceneBaseline implements AutoCloseable {
             }
             return new LuceneBaseline(analyzer, similarity, directory, DirectoryReader.open(directory));
         } catch (IOException e) {
-            directory.close();
+            closeQuietly(directory);
             throw new UncheckedIOException("cannot build the in-memory Lucene index", e);
         } catch (RuntimeException e) {
-            directory.close();
+            closeQuietly(directory);
             throw e;
         }
     }
@@ -160,7 +160,15 @@ public final class LuceneBaseline implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
+            closeQuietly(directory);
+        }
+    }
+
+    private static void closeQuietly(ByteBuffersDirectory directory) {
+        try {
             directory.close();
+        } catch (IOException | RuntimeException ignored) {
+            // an in-memory directory has nothing left to release
         }
     }
 }
