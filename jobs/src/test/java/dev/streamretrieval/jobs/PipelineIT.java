@@ -136,7 +136,8 @@ class PipelineIT {
         client.flush();
 
         // every valid document is indexed, reconciled through the job's own state
-        IndexStats stats = client.awaitDocuments(valid, WAIT, null);
+        IndexStats stats = client.awaitDocuments(valid + badDocs.size(), WAIT, null);
+        assertThat(client.documentsDeadLettered()).isEqualTo(badDocs.size());
         assertThat(stats.documents).isEqualTo(valid);
         assertThat(stats.upsertsApplied).isEqualTo(valid);
         assertThat(stats.documentsPerShard.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(valid);

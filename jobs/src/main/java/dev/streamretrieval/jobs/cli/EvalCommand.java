@@ -85,7 +85,7 @@ final class EvalCommand {
                 client.flush();
             }
             try (ProgressBar bar = new ProgressBar("indexing", ids.size())) {
-                client.awaitDocuments(ids.size(), Duration.ofMinutes(60), s -> bar.set(s.documents));
+                client.awaitDocuments(ids.size(), Duration.ofMinutes(2), bar::set);
             }
             ingestSeconds = (System.nanoTime() - t0) / 1e9;
 

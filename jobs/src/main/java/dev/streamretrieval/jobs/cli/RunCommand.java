@@ -63,7 +63,7 @@ final class RunCommand {
                 client.flush();
             }
             try (ProgressBar bar = new ProgressBar("indexing", ids.size())) {
-                client.awaitDocuments(ids.size(), Duration.ofMinutes(30), s -> bar.set(s.documents));
+                client.awaitDocuments(ids.size(), Duration.ofMinutes(2), bar::set);
             }
         }
         System.err.println("ready: type a query and press Enter (Ctrl-C or Ctrl-D to stop)");

@@ -1,6 +1,7 @@
 package dev.streamretrieval.jobs.client;
 
 import dev.streamretrieval.jobs.JobOptions;
+import dev.streamretrieval.schemas.DeadLetter;
 import dev.streamretrieval.schemas.Document;
 import dev.streamretrieval.schemas.IndexStats;
 import dev.streamretrieval.schemas.MessageJson;
@@ -14,7 +15,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -28,6 +31,8 @@ public final class PipelineClient implements AutoCloseable {
     private final KafkaProducer<byte[], byte[]> producer;
     private final ResultStream<SearchResult> results;
     private final ConcurrentHashMap<String, CompletableFuture<SearchResult>> waiting = new ConcurrentHashMap<>();
+    private final ResultStream<DeadLetter> deadLetters;
+    private final AtomicLong documentsDeadLettered = new AtomicLong();
 
     /** @param onOtherResult receives results of queries this client did not send (may be null). */
     public PipelineClient(JobOptions options, Consumer<SearchResult> onOtherResult) {
@@ -47,6 +52,17 @@ public final class PipelineClient implements AutoCloseable {
                         onOtherResult.accept(r);
                     }
                 });
+        deadLetters = ResultStream.deadLetters(options.kafkaClientProperties(), options.deadLetterTopic,
+                options.exactlyOnce(), d -> {
+                    if (options.documentsTopic.equals(d.topic)) {
+                        documentsDeadLettered.incrementAndGet();
+                    }
+                });
+    }
+
+    /** Documents-topic records refused by the job since this client started. */
+    public long documentsDeadLettered() {
+        return documentsDeadLettered.get();
     }
 
     public void publish(Document d) {
@@ -91,33 +107,42 @@ public final class PipelineClient implements AutoCloseable {
     }
 
     /**
-     * Polls the index statistics until {@code documents} reaches {@code expected} or the deadline passes;
-     * reports progress to {@code onProgress}. Returns the last statistics seen.
+     * Waits until every published document is accounted for: indexed documents plus documents refused to the
+     * dead-letter topic reach {@code expected}. Fails when nothing moves for {@code stallTimeout}.
+     * Reports progress (documents + refused) to {@code onProgress}; returns the last statistics seen.
      */
-    public IndexStats awaitDocuments(long expected, Duration deadline, Consumer<IndexStats> onProgress) throws Exception {
-        long end = System.nanoTime() + deadline.toNanos();
+    public IndexStats awaitDocuments(long expected, Duration stallTimeout, LongConsumer onProgress) throws Exception {
+        long lastChange = System.nanoTime();
+        long lastSeen = -1;
         IndexStats last = null;
-        while (System.nanoTime() < end) {
+        while (System.nanoTime() - lastChange < stallTimeout.toNanos()) {
             try {
                 last = stats(Duration.ofSeconds(10));
+                long accounted = last.documents + documentsDeadLettered.get();
                 if (onProgress != null) {
-                    onProgress.accept(last);
+                    onProgress.accept(accounted);
                 }
-                if (last.documents >= expected) {
+                if (accounted >= expected) {
                     return last;
+                }
+                if (accounted != lastSeen) {
+                    lastSeen = accounted;
+                    lastChange = System.nanoTime();
                 }
             } catch (TimeoutException e) {
                 // the job may still be starting; ask again
             }
             Thread.sleep(200);
         }
-        throw new TimeoutException("index holds " + (last == null ? "unknown" : last.documents) + " documents, expected "
-                + expected + ", after " + deadline.toSeconds() + " s");
+        throw new TimeoutException("index holds " + (last == null ? "unknown" : last.documents) + " documents and "
+                + documentsDeadLettered.get() + " were refused, expected " + expected + " in all; no progress for "
+                + stallTimeout.toSeconds() + " s");
     }
 
     @Override
     public void close() throws Exception {
         producer.close(Duration.ofSeconds(5));
         results.close();
+        deadLetters.close();
     }
 }

@@ -35,7 +35,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         brokerProperties.forEach(builder::setConfigProp);
         KafkaClusterTestKit cluster = builder.build();
         try {
-            cluster.format();
+            formatQuietly(cluster);
             cluster.startup();
             cluster.waitForReadyBrokers();
         } catch (Exception e) {
@@ -43,6 +43,17 @@ public final class EmbeddedKafka implements AutoCloseable {
             throw e;
         }
         return new EmbeddedKafka(cluster);
+    }
+
+    /** The storage formatter prints to stdout; keep the console for the user's results. */
+    private static void formatQuietly(KafkaClusterTestKit cluster) throws Exception {
+        java.io.PrintStream stdout = System.out;
+        System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        try {
+            cluster.format();
+        } finally {
+            System.setOut(stdout);
+        }
     }
 
     public static EmbeddedKafka start(Path baseDir) throws Exception {
