@@ -52,6 +52,7 @@ public class JobOptions implements Serializable {
         DESCRIPTIONS.put("max-document-bytes", "largest document record accepted (default 1048576)");
         DESCRIPTIONS.put("max-query-chars", "longest query text accepted (default 4096)");
         DESCRIPTIONS.put("max-k", "largest k a query may ask for (default 1000)");
+        DESCRIPTIONS.put("max-dead-letter-value-bytes", "original bytes carried in a dead letter; longer values are cut and marked value_truncated (default 262144)");
         DESCRIPTIONS.put("transaction-timeout-ms", "Kafka transaction timeout for exactly-once delivery (default 600000; must not exceed the broker's transaction.max.timeout.ms)");
     }
 
@@ -168,6 +169,7 @@ public class JobOptions implements Serializable {
                 case "max-document-bytes" -> limits.maxDocumentBytes = Integer.parseInt(value);
                 case "max-query-chars" -> limits.maxQueryChars = Integer.parseInt(value);
                 case "max-k" -> limits.maxK = Integer.parseInt(value);
+                case "max-dead-letter-value-bytes" -> limits.maxDeadLetterValueBytes = Integer.parseInt(value);
                 case "transaction-timeout-ms" -> transactionTimeoutMs = Long.parseLong(value);
                 default -> throw new IllegalArgumentException("unknown option --" + name + "; known options: "
                         + String.join(", ", DESCRIPTIONS.keySet()) + ", kafka.<client property>, flink.<config key>");

@@ -66,14 +66,16 @@ public final class RetrievalJob {
         SingleOutputStreamOperator<IndexRequest> prepared = env
                 .fromSource(documents, WatermarkStrategy.noWatermarks(), "documents-source")
                 .uid("documents-source")
-                .process(new PrepareDocuments(new DocumentDecoder(o.limits), analyzer, new ShardRouter(o.shards)))
+                .process(new PrepareDocuments(new DocumentDecoder(o.limits), analyzer, new ShardRouter(o.shards),
+                        o.limits.maxDeadLetterValueBytes))
                 .uid("prepare-documents")
                 .name("decode + analyse documents");
 
         SingleOutputStreamOperator<ShardQuery> planned = env
                 .fromSource(queries, WatermarkStrategy.noWatermarks(), "queries-source")
                 .uid("queries-source")
-                .process(new PlanQueries(new QueryDecoder(o.limits), analyzer, o.shards, o.query, SUPPORTED_MODES))
+                .process(new PlanQueries(new QueryDecoder(o.limits), analyzer, o.shards, o.query, SUPPORTED_MODES,
+                        o.limits.maxDeadLetterValueBytes))
                 .uid("plan-queries")
                 .name("decode + analyse + fan out queries");
 

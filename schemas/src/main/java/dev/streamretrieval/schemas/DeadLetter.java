@@ -25,9 +25,20 @@ public class DeadLetter {
     @JsonProperty("key_base64")
     public String keyBase64;
 
-    /** The original value bytes in base64; null for a tombstone. */
+    /** The original value bytes in base64; null for a tombstone. Truncated when {@code value_truncated}. */
     @JsonProperty("value_base64")
     public String valueBase64;
+
+    /** Size of the original value in bytes (-1 for a tombstone). */
+    @JsonProperty("value_bytes")
+    public int valueBytes;
+
+    /**
+     * True when the value was larger than the dead-letter limit and only its first bytes are carried; the whole
+     * record stays on its source topic at {@code topic/partition/offset}.
+     */
+    @JsonProperty("value_truncated")
+    public boolean valueTruncated;
 
     @JsonProperty("error")
     public String error;
@@ -40,4 +51,9 @@ public class DeadLetter {
     public String at;
 
     public DeadLetter() {}
+
+    @Override
+    public String toString() {
+        return "DeadLetter{" + topic + "-" + partition + "@" + offset + ", stage=" + stage + ", error=" + error + "}";
+    }
 }

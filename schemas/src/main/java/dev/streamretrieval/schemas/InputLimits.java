@@ -27,5 +27,12 @@ public class InputLimits implements Serializable {
     /** Deepest JSON nesting accepted (default 16); our messages need 1. */
     public int maxJsonDepth = 16;
 
+    /**
+     * Largest original value carried in a dead letter, in bytes (default 256 KiB); larger values are cut and
+     * marked {@code value_truncated}, because base64 grows them by a third and Kafka refuses messages over
+     * its size limit (1 MiB by default).
+     */
+    public int maxDeadLetterValueBytes = 256 * 1024;
+
     public InputLimits() {}
 }

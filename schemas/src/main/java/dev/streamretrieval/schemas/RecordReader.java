@@ -45,7 +45,11 @@ final class RecordReader {
         } catch (CharConversionException e) {
             throw new Refusal("value is not valid UTF-8: " + firstLine(e.getMessage()));
         } catch (JsonProcessingException e) {
-            throw new Refusal("malformed JSON: " + firstLine(e.getOriginalMessage()));
+            String detail = firstLine(e.getOriginalMessage());
+            if (detail.contains("Invalid UTF-8") || detail.contains("Invalid UTF8")) {
+                throw new Refusal("value is not valid UTF-8: " + detail);
+            }
+            throw new Refusal("malformed JSON: " + detail);
         } catch (IOException e) {
             throw new Refusal("unreadable JSON: " + firstLine(e.getMessage()));
         }

@@ -55,7 +55,9 @@ class DecodersTest {
     @Test
     void refusesInvalidUtf8OversizeKeyMismatchAndKeylessTombstones() {
         byte[] bad = {'{', '"', 'i', 'd', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'};
-        assertThat(docs.decode(null, bad).error()).contains("UTF-8");
+        assertThat(docs.decode(null, bad).error()).contains("not valid UTF-8");
+        byte[] badStart = {'{', '"', 'i', 'd', '"', ':', '"', (byte) 0xFF, '"', '}'};
+        assertThat(docs.decode(null, badStart).error()).contains("not valid UTF-8");
         String big = "{\"id\":\"a\",\"text\":\"" + "x".repeat(LIMITS.maxDocumentBytes) + "\"}";
         assertThat(docs.decode(null, b(big)).error()).contains("over the limit of " + LIMITS.maxDocumentBytes);
         assertThat(docs.decode(b("other"), b("{\"id\":\"a\",\"text\":\"x\"}")).error()).contains("does not match");

@@ -20,6 +20,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * With {@code readCommitted}, only records of committed transactions are seen (exactly-once delivery).
  */
 public final class ResultStream<T> implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ResultStream.class);
+
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final Thread thread;
     private final AtomicBoolean running = new AtomicBoolean(true);
@@ -53,8 +55,13 @@ public final class ResultStream<T> implements AutoCloseable {
             while (running.get()) {
                 try {
                     for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-                        if (r.value() != null) {
+                        if (r.value() == null) {
+                            continue;
+                        }
+                        try {
                             onMessage.accept(MessageJson.read(r.value(), type));
+                        } catch (RuntimeException e) {
+                            LOG.error("cannot handle record {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.toString());
                         }
                     }
                 } catch (org.apache.kafka.common.errors.WakeupException e) {

@@ -25,10 +25,13 @@ public class PrepareDocuments extends ProcessFunction<SourceRecord, IndexRequest
     private final DocumentDecoder decoder;
     private final TextAnalyzer analyzer;
     private final ShardRouter router;
+    private final int maxDeadLetterValueBytes;
     private transient Counter deadLettered;
 
-    public PrepareDocuments(DocumentDecoder decoder, TextAnalyzer analyzer, ShardRouter router) {
+    public PrepareDocuments(DocumentDecoder decoder, TextAnalyzer analyzer, ShardRouter router,
+            int maxDeadLetterValueBytes) {
         this.decoder = decoder;
+        this.maxDeadLetterValueBytes = maxDeadLetterValueBytes;
         this.analyzer = analyzer;
         this.router = router;
     }
@@ -43,7 +46,7 @@ public class PrepareDocuments extends ProcessFunction<SourceRecord, IndexRequest
         Decoded<Document> decoded = decoder.decode(record.key, record.value);
         if (!decoded.isOk()) {
             deadLettered.inc();
-            ctx.output(DeadLetters.TAG, record.toDeadLetter(STAGE, decoded.error(), Instant.now()));
+            ctx.output(DeadLetters.TAG, record.toDeadLetter(STAGE, decoded.error(), Instant.now(), maxDeadLetterValueBytes));
             return;
         }
         Document doc = decoded.value();

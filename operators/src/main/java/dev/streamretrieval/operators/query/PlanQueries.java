@@ -31,11 +31,13 @@ public class PlanQueries extends ProcessFunction<SourceRecord, ShardQuery> {
     private final int shards;
     private final QueryOptions options;
     private final Set<QueryMode> supportedModes;
+    private final int maxDeadLetterValueBytes;
     private transient Counter deadLettered;
 
     public PlanQueries(QueryDecoder decoder, TextAnalyzer analyzer, int shards, QueryOptions options,
-            Set<QueryMode> supportedModes) {
+            Set<QueryMode> supportedModes, int maxDeadLetterValueBytes) {
         this.decoder = decoder;
+        this.maxDeadLetterValueBytes = maxDeadLetterValueBytes;
         this.analyzer = analyzer;
         this.shards = shards;
         this.options = options;
@@ -53,7 +55,7 @@ public class PlanQueries extends ProcessFunction<SourceRecord, ShardQuery> {
         String refusal = decoded.isOk() ? unsupported(decoded.value()) : decoded.error();
         if (refusal != null) {
             deadLettered.inc();
-            ctx.output(DeadLetters.TAG, record.toDeadLetter(STAGE, refusal, Instant.now()));
+            ctx.output(DeadLetters.TAG, record.toDeadLetter(STAGE, refusal, Instant.now(), maxDeadLetterValueBytes));
             return;
         }
         Query q = decoded.value();
