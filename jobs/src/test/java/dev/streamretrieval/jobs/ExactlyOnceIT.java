@@ -25,7 +25,7 @@ class ExactlyOnceIT {
             client.publish(Document.upsert("b", "Beta", "read committed consumers see committed records", null));
             client.flush();
             assertThat(client.awaitDocuments(2, Duration.ofSeconds(60), null).documents).isEqualTo(2);
-            SearchResult r = client.askAndWait(Query.search("eo-1", "committed", 5), Duration.ofSeconds(60));
+            SearchResult r = client.askAndWait(Query.search("eo-1", "consumers", 5), Duration.ofSeconds(60));
             assertThat(r.hits).extracting(h -> h.docId).containsExactly("b");
             SearchResult r2 = client.askAndWait(Query.search("eo-2", "checkpoints transactions", 5), Duration.ofSeconds(60));
             assertThat(r2.hits).extracting(h -> h.docId).containsExactly("a");
