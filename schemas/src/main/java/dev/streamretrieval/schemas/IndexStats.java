@@ -36,6 +36,14 @@ public class IndexStats {
     @JsonProperty("stale_ignored")
     public long staleIgnored;
 
+    /** Bytes of the encoded posting blocks (the BM25 representation) in the shards' state. */
+    @JsonProperty("posting_bytes")
+    public long postingBytes;
+
+    /** UTF-8 bytes of id, title and text of the stored documents in the shards' state. */
+    @JsonProperty("store_bytes")
+    public long storeBytes;
+
     /** Live documents per virtual shard id. */
     @JsonProperty("documents_per_shard")
     public Map<Integer, Long> documentsPerShard = new LinkedHashMap<>();

@@ -11,6 +11,7 @@ import dev.streamretrieval.schemas.SearchResult;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +20,8 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.slf4j.Logger;
@@ -42,6 +45,11 @@ public class GatherFunction extends KeyedProcessFunction<String, ShardHits, Sear
     private transient ValueState<PendingQuery> pending;
     private transient Counter partialResults;
     private transient Counter lateAnswers;
+    /** Per query mode: {end-to-end latency ms, shard search stage µs}, registered when a mode is first answered. */
+    private transient Map<String, Histogram[]> latencyByMode;
+
+    /** Values each latency histogram keeps (a sliding window over the most recent queries). */
+    static final int LATENCY_WINDOW = 1024;
 
     public GatherFunction(Bm25 bm25, GatherOptions options) {
         this.bm25 = bm25;
@@ -54,6 +62,7 @@ public class GatherFunction extends KeyedProcessFunction<String, ShardHits, Sear
                 new ValueStateDescriptor<>("pending-query", TypeInformation.of(PendingQuery.class)));
         partialResults = getRuntimeContext().getMetricGroup().counter("partialResults");
         lateAnswers = getRuntimeContext().getMetricGroup().counter("lateShardAnswers");
+        latencyByMode = new HashMap<>();
     }
 
     @Override
@@ -116,6 +125,8 @@ public class GatherFunction extends KeyedProcessFunction<String, ShardHits, Sear
             t.upsertsApplied += c.upsertsApplied;
             t.deletesApplied += c.deletesApplied;
             t.staleIgnored += c.staleIgnored;
+            t.postingBytes += c.postingBytes;
+            t.storeBytes += c.storeBytes;
             p.totals = t;
             p.shardDocs = Arrays.copyOf(p.shardDocs, n + 1);
             p.shardDocs[n] = c.docCount;
@@ -162,12 +173,32 @@ public class GatherFunction extends KeyedProcessFunction<String, ShardHits, Sear
         } else {
             r.hits = rank(p);
             r.totalMatched = p.matched;
+            recordLatency(p, now);
         }
         r.timingsMs.put("shard_search_max", round(p.maxShardMillis));
         if (p.receivedAt > 0) {
             r.timingsMs.put("since_produced", (double) Math.max(0, now - p.receivedAt));
         }
         return r;
+    }
+
+    /**
+     * Latency histograms in group {@code mode} → wire name: {@code endToEndLatencyMs} (query record timestamp to
+     * answer) and {@code shardSearchLatencyUs} (slowest shard's search of this query).
+     */
+    private void recordLatency(PendingQuery p, long now) {
+        String mode = p.mode == null ? "bm25" : p.mode.wireName();
+        Histogram[] h = latencyByMode.computeIfAbsent(mode, m -> {
+            var g = getRuntimeContext().getMetricGroup().addGroup("mode", m);
+            return new Histogram[] {
+                g.histogram("endToEndLatencyMs", new DescriptiveStatisticsHistogram(LATENCY_WINDOW)),
+                g.histogram("shardSearchLatencyUs", new DescriptiveStatisticsHistogram(LATENCY_WINDOW))
+            };
+        });
+        if (p.receivedAt > 0) {
+            h[0].update(Math.max(0, now - p.receivedAt));
+        }
+        h[1].update(Math.round(p.maxShardMillis * 1000));
     }
 
     /** Re-scores every candidate with collection-wide statistics and keeps the best k. */
@@ -212,6 +243,8 @@ public class GatherFunction extends KeyedProcessFunction<String, ShardHits, Sear
         s.upsertsApplied = t.upsertsApplied;
         s.deletesApplied = t.deletesApplied;
         s.staleIgnored = t.staleIgnored;
+        s.postingBytes = t.postingBytes;
+        s.storeBytes = t.storeBytes;
         for (int i = 0; i < p.answeredShards.length && i < p.shardDocs.length; i++) {
             s.documentsPerShard.put(p.answeredShards[i], p.shardDocs[i]);
         }

@@ -4,11 +4,13 @@ import dev.streamretrieval.operators.query.ShardQuery;
 import dev.streamretrieval.operators.scoring.Bm25;
 import dev.streamretrieval.schemas.DocumentOp;
 import dev.streamretrieval.schemas.QueryOp;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -18,6 +20,9 @@ import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.MeterView;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -49,6 +54,8 @@ public class ShardIndexFunction extends KeyedCoProcessFunction<Integer, IndexReq
     private transient Counter deletesMetric;
     private transient Counter staleMetric;
     private transient Counter searchesMetric;
+    /** Latest counters of each shard key this subtask has seen, read by the per-shard gauges. */
+    private transient Map<Integer, ShardCounters> shardMetrics;
 
     public ShardIndexFunction(Bm25 bm25) {
         this.bm25 = bm25;
@@ -71,6 +78,8 @@ public class ShardIndexFunction extends KeyedCoProcessFunction<Integer, IndexReq
         deletesMetric = group.counter("documentsDeleted");
         staleMetric = group.counter("staleVersionsIgnored");
         searchesMetric = group.counter("shardSearches");
+        group.meter("documentsIndexedPerSecond", new MeterView(upsertsMetric));
+        shardMetrics = new ConcurrentHashMap<>();
     }
 
     // ---------------------------------------------------------------- indexing
@@ -83,6 +92,7 @@ public class ShardIndexFunction extends KeyedCoProcessFunction<Integer, IndexReq
             c.staleIgnored++;
             staleMetric.inc();
             counters.update(c);
+            publishShardMetrics(ctx.getCurrentKey(), c);
             return;
         }
         if (existing != null && !existing.deleted) {
@@ -109,6 +119,31 @@ public class ShardIndexFunction extends KeyedCoProcessFunction<Integer, IndexReq
             upsertsMetric.inc();
         }
         counters.update(c);
+        publishShardMetrics(ctx.getCurrentKey(), c);
+    }
+
+    /**
+     * Keeps the shard's gauges current; registers them (group {@code shard} → id) when this subtask first sees
+     * the shard key.
+     */
+    private void publishShardMetrics(Integer shard, ShardCounters c) {
+        if (shardMetrics.put(shard, c) == null) {
+            MetricGroup g = getRuntimeContext().getMetricGroup().addGroup("shard", String.valueOf(shard));
+            g.gauge("documents", (Gauge<Long>) () -> shardMetrics.get(shard).docCount);
+            g.gauge("terms", (Gauge<Long>) () -> shardMetrics.get(shard).terms);
+            g.gauge("tombstones", (Gauge<Long>) () -> shardMetrics.get(shard).tombstones);
+            g.gauge("postingBytes", (Gauge<Long>) () -> shardMetrics.get(shard).postingBytes);
+            g.gauge("storeBytes", (Gauge<Long>) () -> shardMetrics.get(shard).storeBytes);
+        }
+    }
+
+    /** What a stored document counts in {@link ShardCounters#storeBytes}: UTF-8 bytes of id, title and text. */
+    static long storedBytes(StoredDocument d) {
+        return utf8Length(d.docId) + utf8Length(d.title) + utf8Length(d.text);
+    }
+
+    private static long utf8Length(String s) {
+        return s == null ? 0 : s.getBytes(StandardCharsets.UTF_8).length;
     }
 
     /** A record is stale when both it and the indexed entry carry versions and it is not newer. */
@@ -133,22 +168,28 @@ public class ShardIndexFunction extends KeyedCoProcessFunction<Integer, IndexReq
                 c.terms++;
             }
             PostingBlock block;
+            byte[] previous = null;
             if (info.blocks == 0 || info.lastBlockSize >= PostingBlock.CAPACITY) {
                 block = new PostingBlock();
                 info.blocks++;
                 info.lastBlockSize = 0;
             } else {
-                block = PostingBlock.decode(blocks.get(blockKey(term, info.blocks - 1)));
+                previous = blocks.get(blockKey(term, info.blocks - 1));
+                block = PostingBlock.decode(previous);
             }
             block.append(ordinal, r.freqs[i], r.length);
-            blocks.put(blockKey(term, info.blocks - 1), block.encode());
+            byte[] encoded = block.encode();
+            blocks.put(blockKey(term, info.blocks - 1), encoded);
+            c.postingBytes += encoded.length - (previous == null ? 0 : previous.length);
             info.lastBlockSize = block.size();
             info.docFreq++;
             terms.put(term, info);
             entry.blocks[i] = info.blocks - 1;
         }
         docs.put(r.docId, entry);
-        store.put(ordinal, new StoredDocument(r.docId, r.title, r.text, r.version));
+        StoredDocument stored = new StoredDocument(r.docId, r.title, r.text, r.version);
+        store.put(ordinal, stored);
+        c.storeBytes += storedBytes(stored);
         c.docCount++;
         c.totalLength += r.length;
         c.postings += r.terms.length;
@@ -163,7 +204,8 @@ public class ShardIndexFunction extends KeyedCoProcessFunction<Integer, IndexReq
             }
             int blockNo = entry.blocks[i];
             String key = blockKey(term, blockNo);
-            PostingBlock block = PostingBlock.decode(blocks.get(key));
+            byte[] previous = blocks.get(key);
+            PostingBlock block = PostingBlock.decode(previous);
             if (!block.remove(entry.ordinal)) {
                 throw new IllegalStateException("index corrupt: posting of ordinal " + entry.ordinal
                         + " missing from block " + blockNo + " of term '" + term + "'");
@@ -171,17 +213,27 @@ public class ShardIndexFunction extends KeyedCoProcessFunction<Integer, IndexReq
             info.docFreq--;
             if (info.docFreq == 0) {
                 for (int b = 0; b < info.blocks; b++) {
+                    byte[] gone = b == blockNo ? previous : blocks.get(blockKey(term, b));
+                    if (gone != null) {
+                        c.postingBytes -= gone.length;
+                    }
                     blocks.remove(blockKey(term, b));
                 }
                 terms.remove(term);
                 c.terms--;
                 continue;
             }
-            blocks.put(key, block.encode());
+            byte[] encoded = block.encode();
+            blocks.put(key, encoded);
+            c.postingBytes += encoded.length - previous.length;
             if (blockNo == info.blocks - 1) {
                 info.lastBlockSize = block.size();
             }
             terms.put(term, info);
+        }
+        StoredDocument gone = store.get(entry.ordinal);
+        if (gone != null) {
+            c.storeBytes -= storedBytes(gone);
         }
         store.remove(entry.ordinal);
         c.docCount--;
@@ -205,6 +257,7 @@ public class ShardIndexFunction extends KeyedCoProcessFunction<Integer, IndexReq
         long start = System.nanoTime();
         searchesMetric.inc();
         ShardCounters c = currentCounters();
+        publishShardMetrics(ctx.getCurrentKey(), c);
         ShardHits hits = new ShardHits();
         hits.requestId = q.requestId;
         hits.queryId = q.queryId;

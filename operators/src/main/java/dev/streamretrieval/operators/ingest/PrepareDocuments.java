@@ -11,6 +11,7 @@ import dev.streamretrieval.schemas.SourceRecord;
 import java.time.Instant;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MeterView;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -27,6 +28,7 @@ public class PrepareDocuments extends ProcessFunction<SourceRecord, IndexRequest
     private final ShardRouter router;
     private final int maxDeadLetterValueBytes;
     private transient Counter deadLettered;
+    private transient Counter received;
 
     public PrepareDocuments(DocumentDecoder decoder, TextAnalyzer analyzer, ShardRouter router,
             int maxDeadLetterValueBytes) {
@@ -38,11 +40,15 @@ public class PrepareDocuments extends ProcessFunction<SourceRecord, IndexRequest
 
     @Override
     public void open(OpenContext openContext) {
-        deadLettered = getRuntimeContext().getMetricGroup().counter("documentsDeadLettered");
+        var group = getRuntimeContext().getMetricGroup();
+        deadLettered = group.counter("documentsDeadLettered");
+        received = group.counter("documentsReceived");
+        group.meter("documentsReceivedPerSecond", new MeterView(received));
     }
 
     @Override
     public void processElement(SourceRecord record, Context ctx, Collector<IndexRequest> out) {
+        received.inc();
         Decoded<Document> decoded = decoder.decode(record.key, record.value);
         if (!decoded.isOk()) {
             deadLettered.inc();
