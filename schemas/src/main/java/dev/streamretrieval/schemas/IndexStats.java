@@ -44,6 +44,17 @@ public class IndexStats {
     @JsonProperty("store_bytes")
     public long storeBytes;
 
+    /** Bytes of stored dense vectors (codec payload). */
+    @JsonProperty("dense_bytes")
+    public long denseBytes;
+
+    /** Bytes of stored token vectors (codec payload) and the number of token vectors. */
+    @JsonProperty("token_bytes")
+    public long tokenBytes;
+
+    @JsonProperty("tokens")
+    public long tokens;
+
     /** Live documents per virtual shard id. */
     @JsonProperty("documents_per_shard")
     public Map<Integer, Long> documentsPerShard = new LinkedHashMap<>();

@@ -43,5 +43,10 @@ public class SearchResult {
     @JsonProperty("index_stats")
     public IndexStats indexStats;
 
+    /** What the pipeline wants the reader to know, e.g. a stage that was skipped and why. */
+    @JsonProperty("notes")
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    public List<String> notes = new ArrayList<>();
+
     public SearchResult() {}
 }

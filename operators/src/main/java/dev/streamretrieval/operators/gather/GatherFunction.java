@@ -6,6 +6,7 @@ import dev.streamretrieval.operators.index.ShardHits;
 import dev.streamretrieval.operators.scoring.Bm25;
 import dev.streamretrieval.schemas.Hit;
 import dev.streamretrieval.schemas.IndexStats;
+import dev.streamretrieval.schemas.QueryMode;
 import dev.streamretrieval.schemas.QueryOp;
 import dev.streamretrieval.schemas.SearchResult;
 import java.util.ArrayList;
@@ -35,12 +36,12 @@ import org.slf4j.LoggerFactory;
  * sums of the shards' shares, so a result does not depend on how documents fell into shards (Elasticsearch's
  * default uses shard-local statistics; its exact mode, dfs_query_then_fetch, needs a second round trip).
  */
-public class GatherFunction extends KeyedProcessFunction<String, ShardHits, SearchResult> {
+public class GatherFunction extends KeyedProcessFunction<String, ShardHits, GatheredResult> {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(GatherFunction.class);
 
-    private final Bm25 bm25;
     private final GatherOptions options;
+    private final ResultRanker ranker;
 
     private transient ValueState<PendingQuery> pending;
     private transient Counter partialResults;
@@ -52,8 +53,8 @@ public class GatherFunction extends KeyedProcessFunction<String, ShardHits, Sear
     static final int LATENCY_WINDOW = 1024;
 
     public GatherFunction(Bm25 bm25, GatherOptions options) {
-        this.bm25 = bm25;
         this.options = options;
+        this.ranker = new ResultRanker(bm25, options);
     }
 
     @Override
@@ -66,7 +67,7 @@ public class GatherFunction extends KeyedProcessFunction<String, ShardHits, Sear
     }
 
     @Override
-    public void processElement(ShardHits hits, Context ctx, Collector<SearchResult> out) throws Exception {
+    public void processElement(ShardHits hits, Context ctx, Collector<GatheredResult> out) throws Exception {
         PendingQuery p = pending.value();
         if (p == null) {
             p = new PendingQuery();
@@ -78,6 +79,9 @@ public class GatherFunction extends KeyedProcessFunction<String, ShardHits, Sear
             p.terms = hits.terms;
             p.queryFreqs = hits.queryFreqs;
             p.receivedAt = hits.receivedAt;
+            p.text = hits.text;
+            p.bm25Depth = hits.bm25Depth;
+            p.denseDepth = hits.denseDepth;
             p.docFreqs = new long[hits.terms.length];
             p.timerAt = ctx.timerService().currentProcessingTime() + options.timeoutMillis;
             ctx.timerService().registerProcessingTimeTimer(p.timerAt);
@@ -125,6 +129,9 @@ public class GatherFunction extends KeyedProcessFunction<String, ShardHits, Sear
             t.upsertsApplied += c.upsertsApplied;
             t.deletesApplied += c.deletesApplied;
             t.staleIgnored += c.staleIgnored;
+            t.denseBytes += c.denseBytes;
+            t.tokenBytes += c.tokenBytes;
+            t.tokenCount += c.tokenCount;
             t.postingBytes += c.postingBytes;
             t.storeBytes += c.storeBytes;
             p.totals = t;
@@ -134,7 +141,7 @@ public class GatherFunction extends KeyedProcessFunction<String, ShardHits, Sear
     }
 
     @Override
-    public void onTimer(long timestamp, OnTimerContext ctx, Collector<SearchResult> out) throws Exception {
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<GatheredResult> out) throws Exception {
         PendingQuery p = pending.value();
         if (p == null) {
             return;
@@ -161,8 +168,9 @@ public class GatherFunction extends KeyedProcessFunction<String, ShardHits, Sear
         pending.update(p);
     }
 
-    private SearchResult answer(PendingQuery p, long now) {
+    private GatheredResult answer(PendingQuery p, long now) {
         SearchResult r = new SearchResult();
+        String[] passages = new String[0];
         r.queryId = p.queryId;
         r.mode = p.mode == null ? null : p.mode.wireName();
         r.shardsExpected = p.expected;
@@ -171,7 +179,16 @@ public class GatherFunction extends KeyedProcessFunction<String, ShardHits, Sear
         if (p.op == QueryOp.STATS) {
             r.indexStats = indexStats(p);
         } else {
-            r.hits = rank(p);
+            List<ResultRanker.Ranked> ranked = ranker.rank(p);
+            passages = new String[ranked.size()];
+            for (int i = 0; i < ranked.size(); i++) {
+                ResultRanker.Ranked x = ranked.get(i);
+                Candidate c = p.candidates[x.index()];
+                r.hits.add(new Hit(c.docId, i + 1, x.score(), x.scores(), c.title));
+                if (p.mode == QueryMode.FULL && i < options.rerankDepth) {
+                    passages[i] = c.passage;
+                }
+            }
             r.totalMatched = p.matched;
             recordLatency(p, now);
         }
@@ -179,7 +196,7 @@ public class GatherFunction extends KeyedProcessFunction<String, ShardHits, Sear
         if (p.receivedAt > 0) {
             r.timingsMs.put("since_produced", (double) Math.max(0, now - p.receivedAt));
         }
-        return r;
+        return new GatheredResult(r, p.text, passages);
     }
 
     /**
@@ -201,37 +218,6 @@ public class GatherFunction extends KeyedProcessFunction<String, ShardHits, Sear
         h[1].update(Math.round(p.maxShardMillis * 1000));
     }
 
-    /** Re-scores every candidate with collection-wide statistics and keeps the best k. */
-    private List<Hit> rank(PendingQuery p) {
-        float avgLength = Bm25.averageLength(p.totalLength, p.docCount);
-        float[] weightedIdf = new float[p.terms.length];
-        for (int t = 0; t < p.terms.length; t++) {
-            weightedIdf[t] = p.queryFreqs[t] * Bm25.idf(p.docFreqs[t], p.docCount);
-        }
-        int m = p.candidates.length;
-        float[] scores = new float[m];
-        Integer[] order = new Integer[m];
-        for (int i = 0; i < m; i++) {
-            Candidate c = p.candidates[i];
-            double sum = 0;
-            for (int t = 0; t < weightedIdf.length; t++) {
-                sum += bm25.termScore(weightedIdf[t], c.termFreqs[t], c.length, avgLength);
-            }
-            scores[i] = (float) sum;
-            order[i] = i;
-        }
-        Arrays.sort(order, Comparator.<Integer>comparingDouble(i -> -scores[i])
-                .thenComparing(i -> p.candidates[i].docId));
-        List<Hit> hits = new ArrayList<>(Math.min(p.k, m));
-        for (int r = 0; r < Math.min(p.k, m); r++) {
-            Candidate c = p.candidates[order[r]];
-            Map<String, Double> stageScores = new LinkedHashMap<>();
-            stageScores.put("bm25", (double) scores[order[r]]);
-            hits.add(new Hit(c.docId, r + 1, scores[order[r]], stageScores, c.title));
-        }
-        return hits;
-    }
-
     private static IndexStats indexStats(PendingQuery p) {
         IndexStats s = new IndexStats();
         ShardCounters t = p.totals == null ? new ShardCounters() : p.totals;
@@ -245,6 +231,9 @@ public class GatherFunction extends KeyedProcessFunction<String, ShardHits, Sear
         s.staleIgnored = t.staleIgnored;
         s.postingBytes = t.postingBytes;
         s.storeBytes = t.storeBytes;
+        s.denseBytes = t.denseBytes;
+        s.tokenBytes = t.tokenBytes;
+        s.tokens = t.tokenCount;
         for (int i = 0; i < p.answeredShards.length && i < p.shardDocs.length; i++) {
             s.documentsPerShard.put(p.answeredShards[i], p.shardDocs[i]);
         }

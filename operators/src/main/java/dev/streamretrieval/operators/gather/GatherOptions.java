@@ -12,6 +12,18 @@ public class GatherOptions implements Serializable {
     /** An answered request is remembered this long so that a late shard answer is counted, not answered twice. */
     public long retainAnsweredMillis = 60_000;
 
+    /** Fusion of BM25 and dense lists in hybrid/full modes: rrf or linear. */
+    public String fusion = "rrf";
+
+    /** RRF constant k in 1 / (k + rank). */
+    public int rrfK = 60;
+
+    /** Weight of normalised BM25 in linear fusion (dense gets 1 − w). */
+    public double linearBm25Weight = 0.5;
+
+    /** full mode: hits passed to the cross-encoder with their text. */
+    public int rerankDepth = 20;
+
     public GatherOptions() {}
 
     public GatherOptions(long timeoutMillis, long retainAnsweredMillis) {

@@ -14,6 +14,9 @@ public class PendingQuery {
     public String[] terms = new String[0];
     public int[] queryFreqs = new int[0];
     public long receivedAt;
+    public String text;
+    public int bm25Depth;
+    public int denseDepth;
     public int expected;
     /** Shard ids that answered, so a duplicate answer is not counted twice. */
     public int[] answeredShards = new int[0];

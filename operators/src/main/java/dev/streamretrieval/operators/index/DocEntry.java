@@ -14,6 +14,8 @@ public class DocEntry {
     public String title;
     public String[] terms = new String[0];
     public int[] blocks = new int[0];
+    /** Dense vector block holding this document's vector; -1 when it has none. */
+    public int denseBlock = -1;
 
     public DocEntry() {}
 }

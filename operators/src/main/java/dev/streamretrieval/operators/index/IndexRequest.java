@@ -19,6 +19,10 @@ public class IndexRequest {
     public int length;
     /** Kafka timestamp of the source record (ms), for freshness measurement. */
     public long producedAt;
+    /** Dense vector encoded with the job's dense codec; null when the neural stages are off. */
+    public byte[] dense;
+    /** Token vectors encoded with the job's token codec; null when MaxSim is off. */
+    public byte[] tokens;
 
     public IndexRequest() {}
 }

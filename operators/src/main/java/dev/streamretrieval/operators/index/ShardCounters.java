@@ -11,6 +11,13 @@ public class ShardCounters {
     public long upsertsApplied;
     public long deletesApplied;
     public long staleIgnored;
+    /** Dense vector blocks written, and entries in the last one. */
+    public int denseBlocks;
+    public int lastDenseBlockSize;
+    /** Bytes of stored dense vectors and token vectors (the codec payloads). */
+    public long denseBytes;
+    public long tokenBytes;
+    public long tokenCount;
     /** Bytes of the encoded posting blocks in the {@code posting-blocks} state (exact: every write adjusts it). */
     public long postingBytes;
     /** UTF-8 bytes of id, title and text of the documents in the {@code document-store} state. */

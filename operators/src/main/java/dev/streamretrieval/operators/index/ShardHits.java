@@ -25,6 +25,9 @@ public class ShardHits {
     public long matched;
     public Candidate[] candidates = new Candidate[0];
     public long receivedAt;
+    public String text;
+    public int bm25Depth;
+    public int denseDepth;
     public double searchMillis;
     /** Filled for stats queries only. */
     public ShardCounters counters;

@@ -3,10 +3,16 @@ package dev.streamretrieval.operators.index;
 import dev.streamretrieval.operators.query.ShardQuery;
 import dev.streamretrieval.operators.scoring.Bm25;
 import dev.streamretrieval.schemas.DocumentOp;
+import dev.streamretrieval.operators.vectors.DenseCodec;
+import dev.streamretrieval.operators.vectors.TokenCodec;
+import dev.streamretrieval.schemas.QueryMode;
 import dev.streamretrieval.schemas.QueryOp;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
@@ -44,12 +50,17 @@ public class ShardIndexFunction extends KeyedCoProcessFunction<Integer, IndexReq
     private static final long serialVersionUID = 1L;
 
     private final Bm25 bm25;
+    /** Null when the job has no dense / token representations. */
+    private final DenseCodec denseCodec;
+    private final TokenCodec tokenCodec;
 
     private transient MapState<String, TermInfo> terms;
     private transient MapState<String, byte[]> blocks;
     private transient MapState<String, DocEntry> docs;
     private transient MapState<Long, StoredDocument> store;
     private transient ValueState<ShardCounters> counters;
+    private transient MapState<Integer, byte[]> denseBlocks;
+    private transient MapState<Long, byte[]> tokenVectors;
     private transient Counter upsertsMetric;
     private transient Counter deletesMetric;
     private transient Counter staleMetric;
@@ -58,7 +69,13 @@ public class ShardIndexFunction extends KeyedCoProcessFunction<Integer, IndexReq
     private transient Map<Integer, ShardCounters> shardMetrics;
 
     public ShardIndexFunction(Bm25 bm25) {
+        this(bm25, null, null);
+    }
+
+    public ShardIndexFunction(Bm25 bm25, DenseCodec denseCodec, TokenCodec tokenCodec) {
         this.bm25 = bm25;
+        this.denseCodec = denseCodec;
+        this.tokenCodec = tokenCodec;
     }
 
     @Override
@@ -71,6 +88,10 @@ public class ShardIndexFunction extends KeyedCoProcessFunction<Integer, IndexReq
                 new MapStateDescriptor<>("docs", Types.STRING, TypeInformation.of(DocEntry.class)));
         store = getRuntimeContext().getMapState(
                 new MapStateDescriptor<>("document-store", Types.LONG, TypeInformation.of(StoredDocument.class)));
+        denseBlocks = getRuntimeContext().getMapState(
+                new MapStateDescriptor<>("dense-blocks", Types.INT, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        tokenVectors = getRuntimeContext().getMapState(
+                new MapStateDescriptor<>("token-vectors", Types.LONG, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         counters = getRuntimeContext().getState(
                 new ValueStateDescriptor<>("counters", TypeInformation.of(ShardCounters.class)));
         var group = getRuntimeContext().getMetricGroup();
@@ -186,6 +207,7 @@ public class ShardIndexFunction extends KeyedCoProcessFunction<Integer, IndexReq
             terms.put(term, info);
             entry.blocks[i] = info.blocks - 1;
         }
+        addVectors(r, entry, ordinal, c);
         docs.put(r.docId, entry);
         StoredDocument stored = new StoredDocument(r.docId, r.title, r.text, r.version);
         store.put(ordinal, stored);
@@ -231,6 +253,7 @@ public class ShardIndexFunction extends KeyedCoProcessFunction<Integer, IndexReq
             }
             terms.put(term, info);
         }
+        removeVectors(entry, c);
         StoredDocument gone = store.get(entry.ordinal);
         if (gone != null) {
             c.storeBytes -= storedBytes(gone);
@@ -239,6 +262,53 @@ public class ShardIndexFunction extends KeyedCoProcessFunction<Integer, IndexReq
         c.docCount--;
         c.totalLength -= entry.length;
         c.postings -= entry.terms.length;
+    }
+
+    /** Appends the dense vector to the last vector block and stores the token vectors under the ordinal. */
+    private void addVectors(IndexRequest r, DocEntry entry, long ordinal, ShardCounters c) throws Exception {
+        if (r.dense != null) {
+            VectorBlock block;
+            if (c.denseBlocks == 0 || c.lastDenseBlockSize >= VectorBlock.CAPACITY) {
+                block = VectorBlock.empty(r.dense.length);
+                c.denseBlocks++;
+                c.lastDenseBlockSize = 0;
+            } else {
+                block = VectorBlock.wrap(denseBlocks.get(c.denseBlocks - 1));
+            }
+            block.append(ordinal, r.dense);
+            denseBlocks.put(c.denseBlocks - 1, block.bytes());
+            c.lastDenseBlockSize = block.size();
+            entry.denseBlock = c.denseBlocks - 1;
+            c.denseBytes += r.dense.length;
+        }
+        if (r.tokens != null) {
+            tokenVectors.put(ordinal, r.tokens);
+            c.tokenBytes += r.tokens.length;
+            c.tokenCount += TokenCodec.tokenCount(r.tokens);
+        }
+    }
+
+    private void removeVectors(DocEntry entry, ShardCounters c) throws Exception {
+        if (entry.denseBlock >= 0) {
+            byte[] bytes = denseBlocks.get(entry.denseBlock);
+            VectorBlock block = VectorBlock.wrap(bytes);
+            int vectorBytes = block.vectorBytes();
+            if (!block.remove(entry.ordinal)) {
+                throw new IllegalStateException("index corrupt: vector of ordinal " + entry.ordinal
+                        + " missing from dense block " + entry.denseBlock);
+            }
+            denseBlocks.put(entry.denseBlock, block.bytes());
+            if (entry.denseBlock == c.denseBlocks - 1) {
+                c.lastDenseBlockSize = block.size();
+            }
+            c.denseBytes -= vectorBytes;
+        }
+        byte[] tokens = tokenVectors.get(entry.ordinal);
+        if (tokens != null) {
+            tokenVectors.remove(entry.ordinal);
+            c.tokenBytes -= tokens.length;
+            c.tokenCount -= TokenCodec.tokenCount(tokens);
+        }
     }
 
     static String blockKey(String term, int blockNo) {
@@ -280,8 +350,44 @@ public class ShardIndexFunction extends KeyedCoProcessFunction<Integer, IndexReq
         out.collect(hits);
     }
 
-    /** Scores every posting of the query terms with this shard's statistics and keeps the best shardDepth. */
+    /** Runs the query's mode over this shard and fills the candidates. */
     private void search(ShardQuery q, ShardCounters c, ShardHits hits) throws Exception {
+        hits.text = q.text;
+        hits.bm25Depth = q.bm25Depth;
+        hits.denseDepth = q.denseDepth;
+        Map<Long, Accumulator> matches = q.mode == QueryMode.DENSE ? new HashMap<>() : bm25Matches(q, c, hits);
+        hits.matched = matches.size();
+        switch (q.mode) {
+            case BM25 -> hits.candidates = candidates(topByBm25(matches, q.shardDepth), matches, null, q.terms.length);
+            case DENSE -> {
+                Map<Long, Float> dense = denseScan(q.denseVector, c);
+                hits.matched = dense.size();
+                hits.candidates = candidates(topByDense(dense, q.shardDepth), matches, dense, q.terms.length);
+            }
+            case HYBRID, FULL -> {
+                Map<Long, Float> dense = denseScan(q.denseVector, c);
+                List<Long> bm25List = topByBm25(matches, q.bm25Depth);
+                List<Long> denseList = topByDense(dense, q.denseDepth);
+                LinkedHashSet<Long> union = new LinkedHashSet<>(bm25List);
+                union.addAll(denseList);
+                Candidate[] cands = candidates(new ArrayList<>(union), matches, dense, q.terms.length);
+                Set<Long> inBm25 = new HashSet<>(bm25List);
+                Set<Long> inDense = new HashSet<>(denseList);
+                List<Long> ordinals = new ArrayList<>(union);
+                for (int i = 0; i < cands.length; i++) {
+                    cands[i].inBm25List = inBm25.contains(ordinals.get(i));
+                    cands[i].inDenseList = inDense.contains(ordinals.get(i));
+                }
+                if (q.mode == QueryMode.FULL) {
+                    scoreMaxSim(q, bm25List, denseList, ordinals, cands);
+                }
+                hits.candidates = cands;
+            }
+        }
+    }
+
+    /** Scores every posting of the query terms with this shard's statistics. */
+    private Map<Long, Accumulator> bm25Matches(ShardQuery q, ShardCounters c, ShardHits hits) throws Exception {
         int n = q.terms.length;
         hits.docFreqs = new long[n];
         float avgLength = Bm25.averageLength(c.totalLength, c.docCount);
@@ -303,32 +409,127 @@ public class ShardIndexFunction extends KeyedCoProcessFunction<Integer, IndexReq
                 }
             }
         }
-        hits.matched = matches.size();
-        PriorityQueue<Map.Entry<Long, Accumulator>> best = new PriorityQueue<>(
-                (a, b) -> a.getValue().score != b.getValue().score
-                        ? Float.compare(a.getValue().score, b.getValue().score)
+        return matches;
+    }
+
+    /** Best {@code depth} ordinals by local BM25 (ties: earlier ordinal first). */
+    private static List<Long> topByBm25(Map<Long, Accumulator> matches, int depth) {
+        Map<Long, Float> scores = new HashMap<>();
+        matches.forEach((o, a) -> scores.put(o, a.score));
+        return topByScore(scores, depth);
+    }
+
+    private static List<Long> topByDense(Map<Long, Float> dense, int depth) {
+        return topByScore(dense, depth);
+    }
+
+    private static List<Long> topByScore(Map<Long, Float> scores, int depth) {
+        PriorityQueue<Map.Entry<Long, Float>> best = new PriorityQueue<>(
+                (a, b) -> !a.getValue().equals(b.getValue()) ? Float.compare(a.getValue(), b.getValue())
                         : Long.compare(b.getKey(), a.getKey()));
-        for (Map.Entry<Long, Accumulator> e : matches.entrySet()) {
+        for (Map.Entry<Long, Float> e : scores.entrySet()) {
             best.add(e);
-            if (best.size() > q.shardDepth) {
+            if (best.size() > depth) {
                 best.poll();
             }
         }
-        List<Candidate> candidates = new ArrayList<>(best.size());
-        for (Map.Entry<Long, Accumulator> e : best) {
-            StoredDocument doc = store.get(e.getKey());
+        List<Long> out = new ArrayList<>(best.size());
+        while (!best.isEmpty()) {
+            out.add(best.poll().getKey());
+        }
+        java.util.Collections.reverse(out);
+        return out;
+    }
+
+    /**
+     * Exact dense scan: reads the shard's vector blocks (one state read per {@link VectorBlock#CAPACITY} vectors)
+     * and scores the encoded bytes in place. Returns every document's similarity.
+     */
+    private Map<Long, Float> denseScan(float[] query, ShardCounters c) throws Exception {
+        Map<Long, Float> scores = new HashMap<>();
+        if (query == null || denseCodec == null) {
+            return scores;
+        }
+        for (int b = 0; b < c.denseBlocks; b++) {
+            byte[] bytes = denseBlocks.get(b);
+            if (bytes == null) {
+                continue;
+            }
+            VectorBlock block = VectorBlock.wrap(bytes);
+            for (int i = 0; i < block.size(); i++) {
+                scores.put(block.ordinal(i), denseCodec.dot(query, bytes, block.vectorOffset(i)));
+            }
+        }
+        return scores;
+    }
+
+    /**
+     * full mode: fuses this shard's BM25 and dense lists by reciprocal rank, scores the best {@code maxSimDepth}
+     * with MaxSim over their stored token vectors, and attaches their text for the cross-encoder.
+     */
+    private void scoreMaxSim(ShardQuery q, List<Long> bm25List, List<Long> denseList, List<Long> ordinals,
+            Candidate[] cands) throws Exception {
+        if (tokenCodec == null || q.tokenVectors == null) {
+            return;
+        }
+        Map<Long, Double> fused = new HashMap<>();
+        for (int r = 0; r < bm25List.size(); r++) {
+            fused.merge(bm25List.get(r), 1.0 / (60 + r + 1), Double::sum);
+        }
+        for (int r = 0; r < denseList.size(); r++) {
+            fused.merge(denseList.get(r), 1.0 / (60 + r + 1), Double::sum);
+        }
+        List<Long> order = new ArrayList<>(fused.keySet());
+        order.sort((a, b) -> fused.get(b).compareTo(fused.get(a)) != 0 ? fused.get(b).compareTo(fused.get(a)) : Long.compare(a, b));
+        Set<Long> chosen = new HashSet<>(order.subList(0, Math.min(q.maxSimDepth, order.size())));
+        TokenCodec.PreparedQuery prepared = TokenCodec.prepare(q.tokenVectors);
+        for (int i = 0; i < cands.length; i++) {
+            long ordinal = ordinals.get(i);
+            if (!chosen.contains(ordinal)) {
+                continue;
+            }
+            byte[] vectors = tokenVectors.get(ordinal);
+            if (vectors != null) {
+                cands[i].maxSimScore = tokenCodec.maxSim(prepared, vectors);
+            }
+            StoredDocument doc = store.get(ordinal);
+            cands[i].passage = joinTitle(doc.title, doc.text);
+        }
+    }
+
+    private static String joinTitle(String title, String text) {
+        String t = title == null ? "" : title;
+        String x = text == null ? "" : text;
+        return t.isEmpty() ? x : x.isEmpty() ? t : t + " " + x;
+    }
+
+    /** Candidates for the given ordinals (in order), with BM25 statistics and dense scores where known. */
+    private Candidate[] candidates(List<Long> ordinals, Map<Long, Accumulator> matches, Map<Long, Float> dense,
+            int termCount) throws Exception {
+        Candidate[] out = new Candidate[ordinals.size()];
+        for (int i = 0; i < out.length; i++) {
+            long ordinal = ordinals.get(i);
+            StoredDocument doc = store.get(ordinal);
             if (doc == null) {
-                throw new IllegalStateException("index corrupt: posting for ordinal " + e.getKey() + " without a document");
+                throw new IllegalStateException("index corrupt: ordinal " + ordinal + " without a document");
             }
             Candidate cand = new Candidate();
             cand.docId = doc.docId;
             cand.title = doc.title;
-            cand.length = e.getValue().length;
-            cand.termFreqs = e.getValue().freqs;
-            cand.localScore = e.getValue().score;
-            candidates.add(cand);
+            Accumulator acc = matches.get(ordinal);
+            if (acc != null) {
+                cand.length = acc.length;
+                cand.termFreqs = acc.freqs;
+                cand.localScore = acc.score;
+            } else {
+                cand.termFreqs = new int[termCount];
+            }
+            if (dense != null && dense.containsKey(ordinal)) {
+                cand.denseScore = dense.get(ordinal);
+            }
+            out[i] = cand;
         }
-        hits.candidates = candidates.toArray(new Candidate[0]);
+        return out;
     }
 
     private static final class Accumulator {

@@ -19,8 +19,9 @@ import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Queries topic record → one {@link ShardQuery} per virtual shard: decode and validate, analyse the text with
- * the documents' analyzer, and fan out. Refused queries go to {@link DeadLetters#TAG}.
+ * Queries topic record → one planned {@link ShardQuery} (shard −1): decode and validate, analyse the text with
+ * the documents' analyzer, set the depths. {@link FanOutQueries} copies it to every shard after the query is
+ * encoded (once). Refused queries go to {@link DeadLetters#TAG}.
  */
 public class PlanQueries extends ProcessFunction<SourceRecord, ShardQuery> {
     private static final long serialVersionUID = 1L;
@@ -72,21 +73,23 @@ public class PlanQueries extends ProcessFunction<SourceRecord, ShardQuery> {
         }
         int k = q.k == null ? options.defaultK : q.k;
         String requestId = record.topic + "-" + record.partition + "@" + record.offset;
-        for (int s = 0; s < shards; s++) {
-            ShardQuery sq = new ShardQuery();
-            sq.requestId = requestId;
-            sq.queryId = q.id;
-            sq.shard = s;
-            sq.shardCount = shards;
-            sq.op = q.op;
-            sq.mode = q.mode;
-            sq.k = k;
-            sq.shardDepth = options.shardDepth(k);
-            sq.terms = terms;
-            sq.queryFreqs = freqs;
-            sq.receivedAt = record.timestamp;
-            out.collect(sq);
-        }
+        ShardQuery sq = new ShardQuery();
+        sq.requestId = requestId;
+        sq.queryId = q.id;
+        sq.shard = -1;
+        sq.shardCount = shards;
+        sq.op = q.op;
+        sq.mode = q.mode;
+        sq.k = k;
+        sq.shardDepth = options.shardDepth(k);
+        sq.bm25Depth = Math.max(options.bm25Depth, sq.shardDepth);
+        sq.denseDepth = Math.max(options.denseDepth, sq.shardDepth);
+        sq.maxSimDepth = options.shardMaxSimDepth(shards);
+        sq.text = q.text;
+        sq.terms = terms;
+        sq.queryFreqs = freqs;
+        sq.receivedAt = record.timestamp;
+        out.collect(sq);
     }
 
     private String unsupported(Query q) {

@@ -18,7 +18,22 @@ public class QueryOptions implements Serializable {
 
     public int shardDepthMargin = 20;
 
+    /** hybrid/full: per-shard BM25 and dense list depths. */
+    public int bm25Depth = 100;
+    public int denseDepth = 100;
+
+    /** full: documents per query scored with MaxSim, over all shards. */
+    public int maxSimDepth = 50;
+
     public QueryOptions() {}
+
+    /**
+     * MaxSim documents each shard scores: twice its even share of maxSimDepth (a shard may hold more than its
+     * share of the best documents), at most maxSimDepth.
+     */
+    public int shardMaxSimDepth(int shards) {
+        return Math.min(maxSimDepth, Math.max(1, (int) Math.ceil(2.0 * maxSimDepth / shards)));
+    }
 
     public int shardDepth(int k) {
         return Math.max(k * shardDepthFactor, k + shardDepthMargin);

@@ -21,6 +21,16 @@ public class ShardQuery {
     public int[] queryFreqs = new int[0];
     /** Kafka timestamp of the query record (ms). */
     public long receivedAt;
+    /** The query text, carried for the cross-encoder in full mode. */
+    public String text;
+    /** Dense query vector (dense, hybrid, full). */
+    public float[] denseVector;
+    /** Query token vectors (full). */
+    public float[][] tokenVectors;
+    /** Per shard: BM25 and dense list depths (hybrid, full), and documents to score with MaxSim (full). */
+    public int bm25Depth;
+    public int denseDepth;
+    public int maxSimDepth;
 
     public ShardQuery() {}
 }

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 class GatherFunctionTest {
     private static final Bm25 BM25 = new Bm25(0.9, 0.4, false);
-    private KeyedOneInputStreamOperatorTestHarness<String, ShardHits, SearchResult> harness;
+    private KeyedOneInputStreamOperatorTestHarness<String, ShardHits, GatheredResult> harness;
 
     @BeforeEach
     void open() throws Exception {
@@ -72,7 +72,7 @@ class GatherFunctionTest {
                 candidate("z", 10, 1, 0)), 0L);
 
         assertThat(harness.extractOutputValues()).hasSize(1);
-        SearchResult r = harness.extractOutputValues().get(0);
+        SearchResult r = harness.extractOutputValues().get(0).result;
         assertThat(r.partial).isFalse();
         assertThat(r.shardsAnswered).isEqualTo(2);
         assertThat(r.totalMatched).isEqualTo(3);
@@ -101,7 +101,7 @@ class GatherFunctionTest {
         assertThat(harness.extractOutputValues()).isEmpty();
         harness.setProcessingTime(1000);
         assertThat(harness.extractOutputValues()).hasSize(1);
-        SearchResult r = harness.extractOutputValues().get(0);
+        SearchResult r = harness.extractOutputValues().get(0).result;
         assertThat(r.partial).isTrue();
         assertThat(r.shardsAnswered).isEqualTo(2);
         assertThat(r.shardsExpected).isEqualTo(3);
@@ -124,7 +124,7 @@ class GatherFunctionTest {
             h.counters.postings = 50;
             harness.processElement(h, 0L);
         }
-        SearchResult r = harness.extractOutputValues().get(0);
+        SearchResult r = harness.extractOutputValues().get(0).result;
         assertThat(r.indexStats.documents).isEqualTo(11);
         assertThat(r.indexStats.postings).isEqualTo(100);
         assertThat(r.indexStats.documentsPerShard).containsEntry(0, 5L).containsEntry(1, 6L);

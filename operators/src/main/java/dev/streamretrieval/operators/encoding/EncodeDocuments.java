@@ -1,0 +1,84 @@
+package dev.streamretrieval.operators.encoding;
+
+import dev.streamretrieval.operators.batching.BatchFunction;
+import dev.streamretrieval.operators.index.IndexRequest;
+import dev.streamretrieval.operators.vectors.DenseCodec;
+import dev.streamretrieval.operators.vectors.TokenCodec;
+import dev.streamretrieval.schemas.DocumentOp;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+
+/**
+ * Batch stage that gives each upsert its dense vector and token vectors, encoded with the configured codecs
+ * before they cross the network to the shards. Deletes pass through.
+ */
+public class EncodeDocuments implements BatchFunction<IndexRequest, IndexRequest> {
+    private static final long serialVersionUID = 1L;
+
+    /** Documents encoded in this JVM since start; lets tests prove a restore does not re-encode. */
+    public static final AtomicLong ENCODED_IN_JVM = new AtomicLong();
+
+    private final NeuralOptions options;
+    private transient DocumentEncoder encoder;
+    private transient DenseCodec denseCodec;
+    private transient TokenCodec tokenCodec;
+    private transient Counter encoded;
+
+    public EncodeDocuments(NeuralOptions options) {
+        this.options = options;
+    }
+
+    @Override
+    public void open(MetricGroup metrics) {
+        DenseEncoder dense = DenseEncoder.open(options.denseSpec(), options.intraOpThreads, options.batchSize);
+        TokenEncoder tokens = options.tokensEnabled()
+                ? TokenEncoder.open(options.tokenSpec(), options.intraOpThreads, options.batchSize) : null;
+        encoder = new DocumentEncoder(dense, tokens);
+        denseCodec = options.denseCodec();
+        tokenCodec = options.tokenCodec();
+        encoded = metrics.counter("documentsEncoded");
+    }
+
+    @Override
+    public List<IndexRequest> apply(List<IndexRequest> batch) {
+        List<String> texts = new ArrayList<>();
+        List<IndexRequest> upserts = new ArrayList<>();
+        for (IndexRequest r : batch) {
+            if (r.op == DocumentOp.UPSERT) {
+                upserts.add(r);
+                texts.add(joinTitle(r.title, r.text));
+            }
+        }
+        if (!texts.isEmpty()) {
+            DocumentEncoder.Encoded[] vectors = encoder.encode(texts, options.batchSize);
+            for (int i = 0; i < vectors.length; i++) {
+                IndexRequest r = upserts.get(i);
+                if (vectors[i].dense() != null) {
+                    r.dense = denseCodec.encode(vectors[i].dense());
+                }
+                if (vectors[i].tokens() != null) {
+                    r.tokens = tokenCodec.encode(vectors[i].tokens());
+                }
+            }
+            encoded.inc(texts.size());
+            ENCODED_IN_JVM.addAndGet(texts.size());
+        }
+        return batch;
+    }
+
+    static String joinTitle(String title, String text) {
+        String t = title == null ? "" : title;
+        String x = text == null ? "" : text;
+        return t.isEmpty() ? x : x.isEmpty() ? t : t + " " + x;
+    }
+
+    @Override
+    public void close() {
+        if (encoder != null) {
+            encoder.close();
+        }
+    }
+}

@@ -1,0 +1,227 @@
+package dev.streamretrieval.operators.encoding;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import dev.streamretrieval.operators.encoding.tokenizer.TokenizedText;
+import dev.streamretrieval.operators.encoding.tokenizer.WordPieceTokenizer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.LongBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An ONNX model with its tokenizer, loaded once per JVM and shared by every operator subtask in it (a
+ * TaskManager runs several subtasks; one session with intra-op threads serves them better than one each).
+ * Validates input and output names at load and fails with what the model actually has.
+ */
+public final class OnnxModel implements AutoCloseable {
+    private static final Map<String, OnnxModel> SHARED = new HashMap<>();
+
+    private final String key;
+    private final ModelSpec spec;
+    private final OrtSession session;
+    private final WordPieceTokenizer tokenizer;
+    private final boolean hasTokenTypes;
+    private int references;
+
+    private OnnxModel(String key, ModelSpec spec, OrtSession session, WordPieceTokenizer tokenizer, boolean hasTokenTypes) {
+        this.key = key;
+        this.spec = spec;
+        this.session = session;
+        this.tokenizer = tokenizer;
+        this.hasTokenTypes = hasTokenTypes;
+    }
+
+    /**
+     * The JVM-wide instance for this model file and thread count; call {@link #close()} once per acquire.
+     * {@code outputRank} is 3 for encoders ([batch, tokens, dim]) and 2 for classifiers ([batch, labels]).
+     */
+    public static synchronized OnnxModel acquire(ModelSpec spec, int intraOpThreads, int outputRank) {
+        String key = spec.model + "|" + spec.tokenizer + "|" + spec.output + "|" + intraOpThreads;
+        OnnxModel m = SHARED.get(key);
+        if (m == null) {
+            m = load(key, spec, intraOpThreads, outputRank);
+            SHARED.put(key, m);
+        }
+        m.references++;
+        return m;
+    }
+
+    private static OnnxModel load(String key, ModelSpec spec, int intraOpThreads, int outputRank) {
+        byte[] bytes;
+        try (InputStream in = ModelSpec.open(spec.model)) {
+            bytes = in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read model " + spec.model, e);
+        }
+        WordPieceTokenizer tokenizer;
+        try (InputStream in = ModelSpec.open(spec.tokenizer)) {
+            tokenizer = WordPieceTokenizer.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read tokenizer " + spec.tokenizer, e);
+        }
+        try {
+            OrtEnvironment env = OrtEnvironment.getEnvironment();
+            OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+            options.setIntraOpNumThreads(Math.max(1, intraOpThreads));
+            options.setInterOpNumThreads(1);
+            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            OrtSession session = env.createSession(bytes, options);
+            boolean hasTokenTypes = validate(spec, session, outputRank);
+            return new OnnxModel(key, spec, session, tokenizer, hasTokenTypes);
+        } catch (OrtException e) {
+            throw new IllegalArgumentException("ONNX Runtime cannot load " + spec.model + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Checks the configured names against the model; returns whether the token type input is used. */
+    static boolean validate(ModelSpec spec, OrtSession session, int outputRank) throws OrtException {
+        Map<String, NodeInfo> inputs = session.getInputInfo();
+        Map<String, NodeInfo> outputs = session.getOutputInfo();
+        String has = "; the model has inputs " + describe(inputs) + " and outputs " + describe(outputs);
+        for (String name : List.of(spec.inputIds, spec.attentionMask)) {
+            if (!inputs.containsKey(name)) {
+                throw new IllegalArgumentException(spec + ": input '" + name + "' not found" + has);
+            }
+        }
+        boolean tokenTypes = !spec.tokenTypeIds.isEmpty();
+        if (tokenTypes && !inputs.containsKey(spec.tokenTypeIds)) {
+            throw new IllegalArgumentException(spec + ": input '" + spec.tokenTypeIds + "' not found (set token_type_ids"
+                    + " to \"\" for models without it)" + has);
+        }
+        int expectedInputs = tokenTypes ? 3 : 2;
+        if (inputs.size() != expectedInputs) {
+            throw new IllegalArgumentException(spec + ": expected " + expectedInputs + " inputs" + has);
+        }
+        NodeInfo out = outputs.get(spec.output);
+        if (out == null) {
+            throw new IllegalArgumentException(spec + ": output '" + spec.output + "' not found" + has);
+        }
+        if (out.getInfo() instanceof TensorInfo t) {
+            if (t.getShape().length != outputRank) {
+                throw new IllegalArgumentException(spec + ": output '" + spec.output + "' has rank " + t.getShape().length
+                        + ", expected " + outputRank + has);
+            }
+        }
+        return tokenTypes;
+    }
+
+    private static String describe(Map<String, NodeInfo> nodes) {
+        Map<String, String> m = new LinkedHashMap<>();
+        nodes.forEach((k, v) -> m.put(k, v.getInfo().toString()));
+        return m.toString();
+    }
+
+    public ModelSpec spec() {
+        return spec;
+    }
+
+    public WordPieceTokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    /**
+     * Runs one padded batch. Rows may differ in length; they are right-padded with the pad id and mask 0.
+     * Returns the configured output as a float array per row: [tokens][dim] rows trimmed to each row's length
+     * for rank-3 outputs, or [1][labels] for rank-2 outputs.
+     */
+    public float[][][] run(List<TokenizedText> batch) {
+        int b = batch.size();
+        int t = 0;
+        for (TokenizedText x : batch) {
+            t = Math.max(t, x.length());
+        }
+        long[] ids = new long[b * t];
+        long[] mask = new long[b * t];
+        long[] types = new long[b * t];
+        long pad = tokenizer.padId();
+        for (int i = 0; i < b; i++) {
+            TokenizedText x = batch.get(i);
+            for (int j = 0; j < t; j++) {
+                boolean real = j < x.length();
+                ids[i * t + j] = real ? x.ids[j] : pad;
+                mask[i * t + j] = real ? x.attentionMask[j] : 0;
+                types[i * t + j] = real ? x.typeIds[j] : 0;
+            }
+        }
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        long[] shape = {b, t};
+        Map<String, OnnxTensor> in = new HashMap<>();
+        try {
+            in.put(spec.inputIds, OnnxTensor.createTensor(env, LongBuffer.wrap(ids), shape));
+            in.put(spec.attentionMask, OnnxTensor.createTensor(env, LongBuffer.wrap(mask), shape));
+            if (hasTokenTypes) {
+                in.put(spec.tokenTypeIds, OnnxTensor.createTensor(env, LongBuffer.wrap(types), shape));
+            }
+            try (OrtSession.Result result = session.run(in, java.util.Set.of(spec.output))) {
+                Object value = result.get(0).getValue();
+                float[][][] out = new float[b][][];
+                if (value instanceof float[][][] hidden) {
+                    for (int i = 0; i < b; i++) {
+                        out[i] = java.util.Arrays.copyOf(hidden[i], batch.get(i).length());
+                    }
+                } else if (value instanceof float[][] logits) {
+                    for (int i = 0; i < b; i++) {
+                        out[i] = new float[][] {logits[i]};
+                    }
+                } else {
+                    throw new IllegalStateException(spec + ": output '" + spec.output + "' is not a float tensor");
+                }
+                return out;
+            }
+        } catch (OrtException e) {
+            throw new IllegalStateException(spec + ": inference failed: " + e.getMessage(), e);
+        } finally {
+            in.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    /**
+     * Runs many texts in sub-batches of at most {@code batchSize}, sorted by length so that texts of similar
+     * length share a batch (less padding), and returns the outputs in input order.
+     */
+    public float[][][] runSorted(List<TokenizedText> texts, int batchSize) {
+        Integer[] order = new Integer[texts.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, (x, y) -> Integer.compare(texts.get(x).length(), texts.get(y).length()));
+        float[][][] out = new float[texts.size()][][];
+        for (int start = 0; start < order.length; start += batchSize) {
+            int end = Math.min(order.length, start + batchSize);
+            List<TokenizedText> batch = new ArrayList<>(end - start);
+            for (int i = start; i < end; i++) {
+                batch.add(texts.get(order[i]));
+            }
+            float[][][] res = run(batch);
+            for (int i = start; i < end; i++) {
+                out[order[i]] = res[i - start];
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        synchronized (OnnxModel.class) {
+            if (--references > 0) {
+                return;
+            }
+            SHARED.remove(key);
+        }
+        try {
+            session.close();
+        } catch (OrtException e) {
+            throw new IllegalStateException("closing " + spec + " failed", e);
+        }
+    }
+}
