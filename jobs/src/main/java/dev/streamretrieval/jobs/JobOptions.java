@@ -1,6 +1,8 @@
 package dev.streamretrieval.jobs;
 
 import dev.streamretrieval.operators.analysis.AnalyzerOptions;
+import dev.streamretrieval.operators.encoding.BuiltinModels;
+import dev.streamretrieval.operators.encoding.NeuralOptions;
 import dev.streamretrieval.operators.gather.GatherOptions;
 import dev.streamretrieval.operators.query.QueryOptions;
 import dev.streamretrieval.operators.scoring.Bm25;
@@ -53,6 +55,21 @@ public class JobOptions implements Serializable {
         DESCRIPTIONS.put("max-query-chars", "longest query text accepted (default 4096)");
         DESCRIPTIONS.put("max-k", "largest k a query may ask for (default 1000)");
         DESCRIPTIONS.put("max-dead-letter-value-bytes", "original bytes carried in a dead letter; longer values are cut and marked value_truncated (default 262144)");
+        DESCRIPTIONS.put("dense-model", "dense bi-encoder: a built-in model (" + String.join(", ", BuiltinModels.names()) + "), a model folder, or none to run BM25 only (default " + NeuralOptions.DEFAULT_DENSE_MODEL + ")");
+        DESCRIPTIONS.put("token-model", "token (MaxSim) encoder: dense (the dense model's hidden states, one forward pass; default), none, or a ColBERT-style model folder");
+        DESCRIPTIONS.put("cross-encoder", "cross-encoder model folder for full mode, or none (default; the rerank stage is then skipped and says so)");
+        DESCRIPTIONS.put("dense-codec", "dense vector storage: float32 (default) or int8");
+        DESCRIPTIONS.put("token-codec", "token vector storage: float16 (default), int8 or binary");
+        DESCRIPTIONS.put("encode-batch-size", "texts per ONNX call (default 32)");
+        DESCRIPTIONS.put("encode-max-wait-ms", "longest a partial encode batch waits (default 5)");
+        DESCRIPTIONS.put("onnx-threads", "ONNX Runtime intra-op threads per model per JVM (default 2)");
+        DESCRIPTIONS.put("bm25-depth", "hybrid/full: BM25 candidates per shard (default 100)");
+        DESCRIPTIONS.put("dense-depth", "hybrid/full: dense candidates per shard (default 100)");
+        DESCRIPTIONS.put("fusion", "hybrid/full fusion: rrf (default) or linear; a query may override it");
+        DESCRIPTIONS.put("rrf-k", "RRF constant k in 1/(k + rank) (default 60)");
+        DESCRIPTIONS.put("linear-bm25-weight", "linear fusion: weight of min-max normalised BM25, dense gets 1 - w (default 0.5)");
+        DESCRIPTIONS.put("maxsim-depth", "full: documents per query scored with MaxSim over all shards (default 50)");
+        DESCRIPTIONS.put("rerank-depth", "full: top hits reranked by the cross-encoder (default 20)");
         DESCRIPTIONS.put("transaction-timeout-ms", "Kafka transaction timeout for exactly-once delivery (default 600000; must not exceed the broker's transaction.max.timeout.ms)");
     }
 
@@ -78,6 +95,7 @@ public class JobOptions implements Serializable {
     public InputLimits limits = new InputLimits();
     public QueryOptions query = new QueryOptions();
     public GatherOptions gather = new GatherOptions();
+    public NeuralOptions neural = new NeuralOptions();
     /** Kafka client properties passed through to every client. */
     public Map<String, String> kafkaProperties = new LinkedHashMap<>();
     /** Flink configuration keys set on the execution environment. */
@@ -170,6 +188,21 @@ public class JobOptions implements Serializable {
                 case "max-query-chars" -> limits.maxQueryChars = Integer.parseInt(value);
                 case "max-k" -> limits.maxK = Integer.parseInt(value);
                 case "max-dead-letter-value-bytes" -> limits.maxDeadLetterValueBytes = Integer.parseInt(value);
+                case "dense-model" -> neural.denseModel = value;
+                case "token-model" -> neural.tokenModel = value;
+                case "cross-encoder" -> neural.crossEncoderModel = value;
+                case "dense-codec" -> neural.denseCodec = value;
+                case "token-codec" -> neural.tokenCodec = value;
+                case "encode-batch-size" -> neural.batchSize = Integer.parseInt(value);
+                case "encode-max-wait-ms" -> neural.maxWaitMillis = Long.parseLong(value);
+                case "onnx-threads" -> neural.intraOpThreads = Integer.parseInt(value);
+                case "bm25-depth" -> query.bm25Depth = Integer.parseInt(value);
+                case "dense-depth" -> query.denseDepth = Integer.parseInt(value);
+                case "fusion" -> gather.fusion = value;
+                case "rrf-k" -> gather.rrfK = Integer.parseInt(value);
+                case "linear-bm25-weight" -> gather.linearBm25Weight = Double.parseDouble(value);
+                case "maxsim-depth" -> query.maxSimDepth = Integer.parseInt(value);
+                case "rerank-depth" -> gather.rerankDepth = Integer.parseInt(value);
                 case "transaction-timeout-ms" -> transactionTimeoutMs = Long.parseLong(value);
                 default -> throw new IllegalArgumentException("unknown option --" + name + "; known options: "
                         + String.join(", ", DESCRIPTIONS.keySet()) + ", kafka.<client property>, flink.<config key>");
@@ -205,6 +238,17 @@ public class JobOptions implements Serializable {
             throw new IllegalArgumentException("--gather-timeout-ms must be >= 1");
         }
         analyzer.validate();
+        neural.validate();
+        if (!gather.fusion.equals("rrf") && !gather.fusion.equals("linear")) {
+            throw new IllegalArgumentException("--fusion must be rrf or linear, got " + gather.fusion);
+        }
+        if (gather.rrfK < 1 || query.bm25Depth < 1 || query.denseDepth < 1 || query.maxSimDepth < 1
+                || gather.rerankDepth < 1) {
+            throw new IllegalArgumentException("--rrf-k and the depths must be >= 1");
+        }
+        if (gather.linearBm25Weight < 0 || gather.linearBm25Weight > 1) {
+            throw new IllegalArgumentException("--linear-bm25-weight must be within [0, 1]");
+        }
         bm25();
     }
 

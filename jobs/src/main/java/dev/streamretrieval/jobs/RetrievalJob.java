@@ -3,7 +3,13 @@ package dev.streamretrieval.jobs;
 import dev.streamretrieval.jobs.kafka.JsonRecordSerializer;
 import dev.streamretrieval.jobs.kafka.SourceRecordDeserializer;
 import dev.streamretrieval.operators.analysis.TextAnalyzer;
+import dev.streamretrieval.operators.batching.MicroBatchOperator;
+import dev.streamretrieval.operators.encoding.EncodeDocuments;
+import dev.streamretrieval.operators.encoding.EncodeQueries;
+import dev.streamretrieval.operators.encoding.NeuralOptions;
 import dev.streamretrieval.operators.gather.GatherFunction;
+import dev.streamretrieval.operators.query.FanOutQueries;
+import dev.streamretrieval.operators.rerank.CrossEncoderRerank;
 import dev.streamretrieval.operators.index.IndexRequest;
 import dev.streamretrieval.operators.index.ShardHits;
 import dev.streamretrieval.operators.index.ShardIndexFunction;
@@ -23,6 +29,7 @@ import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
@@ -44,16 +51,25 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  * Kafka versions come from {@link #kafkaDocumentsSource} and friends.
  *
  * <pre>
- *  documents ─► PrepareDocuments ─(dead letters)──────────────────────────────┐
- *                    │ keyBy(shard)                                            │
- *                    ▼                                                         ▼
- *  queries ─► PlanQueries ─► fan out ─► keyBy(shard) ─► ShardIndex ─► keyBy(request) ─► Gather ─► results
- *                    └─(dead letters)────────────────────────────────────────────────────► dead letters
+ *  documents ─► PrepareDocuments ─► EncodeDocuments ─► keyBy(shard) ─┐      (refused records ─► dead letters)
+ *                                                                      ▼
+ *  queries ─► PlanQueries ─► EncodeQueries ─► fan out ─► keyBy(shard) ─► ShardIndex ─► keyBy(request)
+ *                                                                      ─► Gather ─► Rerank ─► results
  * </pre>
  */
 public final class RetrievalJob {
-    /** The modes this build answers; the others are refused with a dead letter naming these. */
-    public static final EnumSet<QueryMode> SUPPORTED_MODES = EnumSet.of(QueryMode.BM25);
+    /** The modes these options answer; the others are refused with a dead letter naming these. */
+    public static EnumSet<QueryMode> supportedModes(JobOptions o) {
+        EnumSet<QueryMode> modes = EnumSet.of(QueryMode.BM25);
+        if (o.neural.enabled()) {
+            modes.add(QueryMode.DENSE);
+            modes.add(QueryMode.HYBRID);
+            if (o.neural.tokensEnabled()) {
+                modes.add(QueryMode.FULL);
+            }
+        }
+        return modes;
+    }
 
     private RetrievalJob() {}
 
@@ -71,18 +87,40 @@ public final class RetrievalJob {
                 .uid("prepare-documents")
                 .name("decode + analyse documents");
 
+        NeuralOptions n = o.neural;
+        DataStream<IndexRequest> encoded = prepared;
+        if (n.enabled()) {
+            encoded = prepared.transform("encode documents (ONNX, micro-batched)",
+                            TypeInformation.of(IndexRequest.class),
+                            new MicroBatchOperator<>(new EncodeDocuments(n), n.batchSize, n.maxWaitMillis))
+                    .uid("encode-documents");
+        }
+
         SingleOutputStreamOperator<ShardQuery> planned = env
                 .fromSource(queries, WatermarkStrategy.noWatermarks(), "queries-source")
                 .uid("queries-source")
-                .process(new PlanQueries(new QueryDecoder(o.limits), analyzer, o.shards, o.query, SUPPORTED_MODES,
+                .process(new PlanQueries(new QueryDecoder(o.limits), analyzer, o.shards, o.query, supportedModes(o),
                         o.limits.maxDeadLetterValueBytes))
                 .uid("plan-queries")
                 .name("decode + analyse + fan out queries");
 
-        DataStream<ShardHits> shardHits = prepared
+        DataStream<ShardQuery> plannedEncoded = planned;
+        if (n.enabled()) {
+            plannedEncoded = planned.transform("encode queries (ONNX, micro-batched)",
+                            TypeInformation.of(ShardQuery.class),
+                            new MicroBatchOperator<>(new EncodeQueries(n), n.batchSize, n.maxWaitMillis))
+                    .uid("encode-queries");
+        }
+        DataStream<ShardQuery> fannedOut = plannedEncoded.flatMap(new FanOutQueries())
+                .returns(TypeInformation.of(ShardQuery.class))
+                .uid("fan-out-queries")
+                .name("fan out to shards");
+
+        DataStream<ShardHits> shardHits = encoded
                 .keyBy(r -> r.shard, Types.INT)
-                .connect(planned.keyBy(q -> q.shard, Types.INT))
-                .process(new ShardIndexFunction(o.bm25()))
+                .connect(fannedOut.keyBy(q -> q.shard, Types.INT))
+                .process(new ShardIndexFunction(o.bm25(), n.enabled() ? n.denseCodec() : null,
+                        n.tokensEnabled() ? n.tokenCodec() : null))
                 .uid("shard-index")
                 .name("shard index (BM25)");
 
@@ -90,7 +128,12 @@ public final class RetrievalJob {
                 .keyBy(h -> h.requestId, Types.STRING)
                 .process(new GatherFunction(o.bm25(), o.gather))
                 .uid("gather")
-                .name("gather + global BM25 re-score")
+                .name("gather + global BM25 re-score + fusion")
+                .transform("rerank (cross-encoder, micro-batched)", TypeInformation.of(SearchResult.class),
+                        new MicroBatchOperator<>(new CrossEncoderRerank(
+                                n.crossEncoderEnabled() ? n.crossEncoderSpec() : null, n.intraOpThreads, n.batchSize),
+                                Math.max(1, n.batchSize / 8), n.maxWaitMillis))
+                .uid("rerank")
                 .sinkTo(results)
                 .uid("results-sink")
                 .name("results sink");

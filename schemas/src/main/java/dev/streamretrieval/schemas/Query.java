@@ -22,6 +22,10 @@ public class Query {
     @JsonProperty("op")
     public QueryOp op = QueryOp.SEARCH;
 
+    /** hybrid/full: rrf or linear; null means the job's default. */
+    @JsonProperty("fusion")
+    public String fusion;
+
     public Query() {}
 
     public Query(String id, String text, Integer k, QueryMode mode, QueryOp op) {

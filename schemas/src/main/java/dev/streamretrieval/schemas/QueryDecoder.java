@@ -59,6 +59,12 @@ public class QueryDecoder implements Serializable {
         if (mode == null) {
             throw new RecordReader.Refusal("unknown mode '" + modeName + "' (expected bm25, dense, hybrid or full)");
         }
-        return new Query(id, text, k == null ? null : k.intValue(), mode, QueryOp.SEARCH);
+        String fusion = RecordReader.string(obj, "fusion", false);
+        if (fusion != null && !fusion.equals("rrf") && !fusion.equals("linear")) {
+            throw new RecordReader.Refusal("unknown fusion '" + fusion + "' (expected rrf or linear)");
+        }
+        Query q = new Query(id, text, k == null ? null : k.intValue(), mode, QueryOp.SEARCH);
+        q.fusion = fusion;
+        return q;
     }
 }

@@ -4,18 +4,21 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.streamretrieval.jobs.JobOptions;
 import dev.streamretrieval.jobs.LocalPipeline;
+import dev.streamretrieval.jobs.RetrievalJob;
 import dev.streamretrieval.jobs.client.PipelineClient;
 import dev.streamretrieval.jobs.evaluation.BeirCollection;
 import dev.streamretrieval.jobs.evaluation.LuceneBaseline;
 import dev.streamretrieval.jobs.evaluation.MetricSummary;
 import dev.streamretrieval.operators.analysis.TextAnalyzer;
 import dev.streamretrieval.schemas.Document;
+import dev.streamretrieval.schemas.IndexStats;
 import dev.streamretrieval.schemas.Query;
 import dev.streamretrieval.schemas.QueryMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,13 +37,28 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class EvalCommand {
     private EvalCommand() {}
 
+    /** An evaluated mode: the wire mode plus the fusion it forces (hybrid-linear), for one pass of the queries. */
+    record ModeRun(String name, QueryMode mode, String fusion) {
+        static ModeRun parse(String name) {
+            return switch (name) {
+                case "bm25" -> new ModeRun(name, QueryMode.BM25, null);
+                case "dense" -> new ModeRun(name, QueryMode.DENSE, null);
+                case "hybrid", "hybrid-rrf" -> new ModeRun(name, QueryMode.HYBRID, "rrf");
+                case "hybrid-linear" -> new ModeRun(name, QueryMode.HYBRID, "linear");
+                case "full" -> new ModeRun(name, QueryMode.FULL, null);
+                default -> throw new IllegalArgumentException("--modes: '" + name
+                        + "' is not one of bm25, dense, hybrid (= hybrid-rrf), hybrid-linear, full");
+            };
+        }
+    }
+
     static int run(List<String> args) throws Exception {
         Map<String, String> extras = new LinkedHashMap<>();
         extras.put("dataset", null);
         extras.put("out", null);
         extras.put("depth", "100");
         extras.put("concurrency", "4");
-        extras.put("mode", "bm25");
+        extras.put("modes", "bm25");
         List<String> positional = new ArrayList<>();
         JobOptions o = JobOptions.parse(args, positional, Set.of(), extras);
         if (extras.get("dataset") == null) {
@@ -48,9 +66,12 @@ final class EvalCommand {
         }
         int depth = Integer.parseInt(extras.get("depth"));
         int concurrency = Integer.parseInt(extras.get("concurrency"));
-        QueryMode mode = QueryMode.fromWire(extras.get("mode"));
-        if (mode == null) {
-            throw new IllegalArgumentException("--mode must be one of bm25, dense, hybrid, full");
+        List<ModeRun> modes = Arrays.stream(extras.get("modes").split(",")).map(String::strip).map(ModeRun::parse).toList();
+        for (ModeRun m : modes) {
+            if (!RetrievalJob.supportedModes(o).contains(m.mode())) {
+                throw new IllegalArgumentException("mode " + m.name() + " needs " + (m.mode() == QueryMode.FULL
+                        ? "a token model (--token-model)" : "a dense model (--dense-model)"));
+            }
         }
         if (o.bootstrapServers != null) {
             // Against an external broker use fresh topics so that earlier runs cannot leak into this one.
@@ -66,13 +87,14 @@ final class EvalCommand {
         BeirCollection collection = BeirCollection.load(Path.of(extras.get("dataset")));
         List<Document> docs = collection.documents();
         List<Query> queries = collection.queries();
-        System.err.printf("%s: %d documents, %d judged queries; %d shards, mode %s, depth %d%n", collection.name(),
-                docs.size(), queries.size(), o.shards, mode.wireName(), depth);
+        System.err.printf("%s: %d documents, %d judged queries; %d shards, modes %s, depth %d, dense model %s%n",
+                collection.name(), docs.size(), queries.size(), o.shards, extras.get("modes"), depth,
+                o.neural.denseModel);
 
-        Map<String, List<String>> runRankings = new ConcurrentHashMap<>();
-        List<Double> latencies = new ArrayList<>();
+        List<Map<String, Object>> reports = new ArrayList<>();
+        Map<String, Map<String, List<String>>> rankingsByMode = new LinkedHashMap<>();
         double ingestSeconds;
-        long partial;
+        IndexStats stats;
         try (LocalPipeline pipeline = LocalPipeline.start(o); PipelineClient client = new PipelineClient(o, null)) {
             long t0 = System.nanoTime();
             Set<String> ids = new HashSet<>();
@@ -85,40 +107,14 @@ final class EvalCommand {
                 client.flush();
             }
             try (ProgressBar bar = new ProgressBar("indexing", ids.size())) {
-                client.awaitDocuments(ids.size(), Duration.ofMinutes(2), bar::set);
+                stats = client.awaitDocuments(ids.size(), Duration.ofMinutes(2), bar::set);
             }
             ingestSeconds = (System.nanoTime() - t0) / 1e9;
-
-            // Closed loop with a fixed number of queries in flight, so latency is not inflated by a queue.
-            Semaphore inFlight = new Semaphore(concurrency);
-            AtomicInteger partials = new AtomicInteger();
-            List<Double> lat = java.util.Collections.synchronizedList(new ArrayList<>());
-            try (ProgressBar bar = new ProgressBar("querying", queries.size())) {
-                AtomicInteger done = new AtomicInteger();
-                for (Query q : queries) {
-                    if (!inFlight.tryAcquire(120, TimeUnit.SECONDS)) {
-                        throw new IllegalStateException("no query answered within 120 s");
-                    }
-                    long sent = System.nanoTime();
-                    Query wire = new Query(q.id, q.text, depth, mode, q.op);
-                    client.ask(wire).whenComplete((r, e) -> {
-                        if (r != null) {
-                            lat.add((System.nanoTime() - sent) / 1e6);
-                            runRankings.put(r.queryId, r.hits.stream().map(h -> h.docId).toList());
-                            if (r.partial) {
-                                partials.incrementAndGet();
-                            }
-                        }
-                        inFlight.release();
-                        bar.set(done.incrementAndGet());
-                    });
-                }
-                if (!inFlight.tryAcquire(concurrency, 120, TimeUnit.SECONDS)) {
-                    throw new IllegalStateException("queries still unanswered after 120 s");
-                }
+            for (ModeRun m : modes) {
+                Map<String, Object> report = new LinkedHashMap<>();
+                rankingsByMode.put(m.name(), runQueries(client, queries, m, depth, concurrency, report));
+                reports.add(report);
             }
-            latencies.addAll(lat);
-            partial = partials.get();
         }
 
         System.err.println("building the Lucene baseline ...");
@@ -126,42 +122,99 @@ final class EvalCommand {
         try (LuceneBaseline lucene = LuceneBaseline.build(docs, new TextAnalyzer(o.analyzer), o.k1, o.b)) {
             luceneRankings = lucene.searchAll(queries, depth);
         }
-        MetricSummary pipelineMetrics = MetricSummary.of(runRankings, collection.qrels());
         MetricSummary luceneMetrics = MetricSummary.of(luceneRankings, collection.qrels());
-        double overlap = MetricSummary.meanTopKOverlap(runRankings, luceneRankings, 10);
-        double[] sorted = latencies.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        Map<String, Object> sizes = indexSizes(stats);
+        for (int i = 0; i < modes.size(); i++) {
+            Map<String, Object> r = reports.get(i);
+            Map<String, List<String>> rankings = rankingsByMode.get(modes.get(i).name());
+            MetricSummary metrics = MetricSummary.of(rankings, collection.qrels());
+            Map<String, Object> report = new LinkedHashMap<>();
+            report.put("dataset", collection.name());
+            report.put("mode", modes.get(i).name());
+            report.put("shards", o.shards);
+            report.put("documents", docs.size());
+            report.put("queries", queries.size());
+            report.put("dense_model", o.neural.enabled() ? o.neural.denseModel : "none");
+            report.put("dense_codec", o.neural.denseCodec);
+            report.put("token_codec", o.neural.tokenCodec);
+            report.putAll(r);
+            report.put("metrics", metrics.metrics());
+            Map<String, Object> baseline = new LinkedHashMap<>();
+            baseline.put("name", "lucene-bm25");
+            baseline.put("metrics", luceneMetrics.metrics());
+            report.put("baseline", baseline);
+            report.put("top10_overlap_with_baseline", MetricSummary.meanTopKOverlap(rankings, luceneRankings, 10));
+            report.put("query_concurrency", concurrency);
+            report.put("ingest_seconds", ingestSeconds);
+            report.put("ingest_docs_per_second", docs.size() / ingestSeconds);
+            report.put("index_bytes", sizes);
+            report.put("bm25", Map.of("k1", o.k1, "b", o.b));
+            reports.set(i, report);
+            printTable(report, metrics, luceneMetrics);
+        }
+        if (extras.get("out") != null) {
+            ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+            Object out = reports.size() == 1 ? reports.get(0) : reports;
+            Files.write(Path.of(extras.get("out")), m.writeValueAsBytes(out));
+            System.err.println("wrote " + extras.get("out"));
+        }
+        return 0;
+    }
 
-        Map<String, Object> report = new LinkedHashMap<>();
-        report.put("dataset", collection.name());
-        report.put("mode", mode.wireName());
-        report.put("shards", o.shards);
-        report.put("documents", docs.size());
-        report.put("queries", queries.size());
-        report.put("queries_answered", runRankings.size());
-        report.put("partial_results", partial);
-        report.put("metrics", pipelineMetrics.metrics());
-        Map<String, Object> baseline = new LinkedHashMap<>();
-        baseline.put("name", "lucene-bm25");
-        baseline.put("metrics", luceneMetrics.metrics());
-        report.put("baseline", baseline);
-        report.put("top10_overlap_with_baseline", overlap);
+    /** Bytes per document of each representation, from the job's own state statistics. */
+    static Map<String, Object> indexSizes(IndexStats s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        double n = Math.max(1, s.documents);
+        m.put("postings_per_doc", s.postingBytes / n);
+        m.put("document_store_per_doc", s.storeBytes / n);
+        m.put("dense_per_doc", s.denseBytes / n);
+        m.put("tokens_per_doc", s.tokenBytes / n);
+        m.put("token_vectors_per_doc", s.tokens / n);
+        m.put("bytes_per_token", s.tokens == 0 ? 0.0 : s.tokenBytes / (double) s.tokens);
+        return m;
+    }
+
+    /** Runs every query once in closed loop; fills latency and partial counts into {@code report}. */
+    private static Map<String, List<String>> runQueries(PipelineClient client, List<Query> queries, ModeRun m,
+            int depth, int concurrency, Map<String, Object> report) throws Exception {
+        Map<String, List<String>> rankings = new ConcurrentHashMap<>();
+        Semaphore inFlight = new Semaphore(concurrency);
+        AtomicInteger partials = new AtomicInteger();
+        List<Double> lat = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (ProgressBar bar = new ProgressBar(m.name(), queries.size())) {
+            AtomicInteger done = new AtomicInteger();
+            for (Query q : queries) {
+                if (!inFlight.tryAcquire(120, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("no query answered within 120 s");
+                }
+                long sent = System.nanoTime();
+                Query wire = new Query(m.name() + "/" + q.id, q.text, depth, m.mode(), q.op);
+                wire.fusion = m.fusion();
+                client.ask(wire).whenComplete((r, e) -> {
+                    if (r != null) {
+                        lat.add((System.nanoTime() - sent) / 1e6);
+                        rankings.put(q.id, r.hits.stream().map(h -> h.docId).toList());
+                        if (r.partial) {
+                            partials.incrementAndGet();
+                        }
+                    }
+                    inFlight.release();
+                    bar.set(done.incrementAndGet());
+                });
+            }
+            if (!inFlight.tryAcquire(concurrency, 120, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("queries still unanswered after 120 s");
+            }
+        }
+        double[] sorted = lat.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         Map<String, Double> latency = new LinkedHashMap<>();
         latency.put("p50", percentile(sorted, 50));
         latency.put("p95", percentile(sorted, 95));
         latency.put("p99", percentile(sorted, 99));
+        report.put("queries_answered", rankings.size());
+        report.put("partial_results", partials.get());
         report.put("latency_ms", latency);
-        report.put("query_concurrency", concurrency);
-        report.put("ingest_seconds", ingestSeconds);
-        report.put("ingest_docs_per_second", docs.size() / ingestSeconds);
-        report.put("bm25", Map.of("k1", o.k1, "b", o.b));
-
-        printTable(report, pipelineMetrics, luceneMetrics);
-        if (extras.get("out") != null) {
-            ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-            Files.write(Path.of(extras.get("out")), m.writeValueAsBytes(report));
-            System.err.println("wrote " + extras.get("out"));
-        }
-        return 0;
+        return rankings;
     }
 
     static double percentile(double[] sorted, double p) {
@@ -173,8 +226,8 @@ final class EvalCommand {
     }
 
     private static void printTable(Map<String, Object> report, MetricSummary run, MetricSummary lucene) {
-        System.out.printf("%n%s  (%s, %s shards, %s queries)%n", report.get("dataset"), report.get("mode"),
-                report.get("shards"), report.get("queries"));
+        System.out.printf("%n%s  (%s, %s shards, %s queries, dense model %s)%n", report.get("dataset"),
+                report.get("mode"), report.get("shards"), report.get("queries"), report.get("dense_model"));
         System.out.printf("%-12s %10s %12s %8s%n", "metric", "pipeline", "lucene-bm25", "diff");
         for (String key : run.metrics().keySet()) {
             double a = run.metrics().get(key);
@@ -189,6 +242,7 @@ final class EvalCommand {
         System.out.printf("ingest: %.1f s (%.0f docs/s); partial results: %s; answered %s/%s%n",
                 (Double) report.get("ingest_seconds"), (Double) report.get("ingest_docs_per_second"),
                 report.get("partial_results"), report.get("queries_answered"), report.get("queries"));
+        System.out.printf("index bytes: %s%n", report.get("index_bytes"));
     }
 
 }

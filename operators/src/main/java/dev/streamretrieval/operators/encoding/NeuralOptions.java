@@ -9,7 +9,10 @@ public class NeuralOptions implements Serializable {
     private static final long serialVersionUID = 1L;
 
     /** Dense model: a built-in name or a model folder; "none" disables the neural stages. */
-    public String denseModel = "none";
+    public String denseModel = DEFAULT_DENSE_MODEL;
+
+    /** The default bi-encoder, chosen by quality and speed on the shared collections (see the README). */
+    public static final String DEFAULT_DENSE_MODEL = "bge-small-en-v1.5-q";
 
     /** Token (MaxSim) model: "dense" reuses the dense model's hidden states (one forward pass), "none", or a model. */
     public String tokenModel = "dense";

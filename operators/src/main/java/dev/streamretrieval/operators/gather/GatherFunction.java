@@ -82,6 +82,7 @@ public class GatherFunction extends KeyedProcessFunction<String, ShardHits, Gath
             p.text = hits.text;
             p.bm25Depth = hits.bm25Depth;
             p.denseDepth = hits.denseDepth;
+            p.fusion = hits.fusion;
             p.docFreqs = new long[hits.terms.length];
             p.timerAt = ctx.timerService().currentProcessingTime() + options.timeoutMillis;
             ctx.timerService().registerProcessingTimeTimer(p.timerAt);

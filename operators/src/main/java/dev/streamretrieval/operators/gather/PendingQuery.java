@@ -17,6 +17,7 @@ public class PendingQuery {
     public String text;
     public int bm25Depth;
     public int denseDepth;
+    public String fusion;
     public int expected;
     /** Shard ids that answered, so a duplicate answer is not counted twice. */
     public int[] answeredShards = new int[0];

@@ -24,7 +24,9 @@ import java.util.Map;
  * </ul>
  * Ties break by document id so results are deterministic.
  */
-public final class ResultRanker {
+public final class ResultRanker implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     /** One ranked candidate: its index in the candidate array, the ordering score and every stage's score. */
     public record Ranked(int index, double score, Map<String, Double> scores) {}
 
@@ -105,7 +107,8 @@ public final class ResultRanker {
         int m = cands.length;
         double[] fused = new double[m];
         String name;
-        if (options.fusion.equals("linear")) {
+        String fusion = p.fusion != null ? p.fusion : options.fusion;
+        if (fusion.equals("linear")) {
             name = "linear";
             double[] dense = new double[m];
             for (int i = 0; i < m; i++) {

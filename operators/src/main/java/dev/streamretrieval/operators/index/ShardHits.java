@@ -28,6 +28,7 @@ public class ShardHits {
     public String text;
     public int bm25Depth;
     public int denseDepth;
+    public String fusion;
     public double searchMillis;
     /** Filled for stats queries only. */
     public ShardCounters counters;

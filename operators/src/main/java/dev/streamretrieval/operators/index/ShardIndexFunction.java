@@ -355,6 +355,7 @@ public class ShardIndexFunction extends KeyedCoProcessFunction<Integer, IndexReq
         hits.text = q.text;
         hits.bm25Depth = q.bm25Depth;
         hits.denseDepth = q.denseDepth;
+        hits.fusion = q.fusion;
         Map<Long, Accumulator> matches = q.mode == QueryMode.DENSE ? new HashMap<>() : bm25Matches(q, c, hits);
         hits.matched = matches.size();
         switch (q.mode) {

@@ -34,6 +34,7 @@ public class FanOutQueries implements FlatMapFunction<ShardQuery, ShardQuery> {
         q.bm25Depth = p.bm25Depth;
         q.denseDepth = p.denseDepth;
         q.maxSimDepth = p.maxSimDepth;
+        q.fusion = p.fusion;
         return q;
     }
 }

@@ -86,6 +86,7 @@ public class PlanQueries extends ProcessFunction<SourceRecord, ShardQuery> {
         sq.denseDepth = Math.max(options.denseDepth, sq.shardDepth);
         sq.maxSimDepth = options.shardMaxSimDepth(shards);
         sq.text = q.text;
+        sq.fusion = q.fusion;
         sq.terms = terms;
         sq.queryFreqs = freqs;
         sq.receivedAt = record.timestamp;

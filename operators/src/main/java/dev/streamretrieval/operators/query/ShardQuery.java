@@ -31,6 +31,8 @@ public class ShardQuery {
     public int bm25Depth;
     public int denseDepth;
     public int maxSimDepth;
+    /** rrf or linear; null for the job default. */
+    public String fusion;
 
     public ShardQuery() {}
 }

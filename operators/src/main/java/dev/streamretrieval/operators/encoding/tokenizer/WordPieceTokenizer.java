@@ -61,8 +61,8 @@ public final class WordPieceTokenizer {
     private final int maxInputCharsPerWord;
 
     // ---- added tokens ----
-    private final AddedToken[] rawAddedTokens;
-    private final AddedToken[] normalizedAddedTokens;
+    private final AddedTokenMatcher rawAddedTokens;
+    private final AddedTokenMatcher normalizedAddedTokens;
 
     // ---- full vocabulary (model + added tokens) ----
     private final Map<String, Integer> allTokens;
@@ -160,14 +160,21 @@ public final class WordPieceTokenizer {
                 boolean special = bool(t, "special", false);
                 // HF default: special tokens are not normalized, others are
                 boolean normalized = bool(t, "normalized", !special);
-                AddedToken at = new AddedToken(content, id,
+                // HF re-uses the model's id when the content is already in the vocabulary
+                Integer inVocab = modelVocab.get(content);
+                if (inVocab != null) {
+                    id = inVocab;
+                }
+                // normalized tokens are matched, in their normalized form, against normalized text
+                String pattern = normalized ? normalize(content) : content;
+                AddedToken at = new AddedToken(content, pattern, id,
                         bool(t, "single_word", false), bool(t, "lstrip", false), bool(t, "rstrip", false));
                 (normalized ? norm : raw).add(at);
                 allTokens.put(content, id);
             }
         }
-        rawAddedTokens = raw.toArray(new AddedToken[0]);
-        normalizedAddedTokens = norm.toArray(new AddedToken[0]);
+        rawAddedTokens = new AddedTokenMatcher(raw);
+        normalizedAddedTokens = new AddedTokenMatcher(norm);
 
         int maxId = -1;
         for (int id : allTokens.values()) {
@@ -455,28 +462,23 @@ public final class WordPieceTokenizer {
      * Aho-Corasick matcher in HF). Matched parts become tokens; the rest is either normalized and
      * split again on the normalized added tokens ({@code rawStage}) or pre-tokenized and modelled.
      */
-    private void splitAddedTokens(String s, AddedToken[] tokens, Pieces out, boolean rawStage) {
+    private void splitAddedTokens(String s, AddedTokenMatcher tokens, Pieces out, boolean rawStage) {
         int segStart = 0; // start of the not-yet-emitted text
         int pos = 0;
         int n = s.length();
-        if (tokens.length > 0) {
+        if (!tokens.isEmpty()) {
             while (pos < n) {
-                AddedToken best = null;
-                for (AddedToken t : tokens) {
-                    if ((best == null || t.content.length() > best.content.length()) && s.startsWith(t.content, pos)) {
-                        best = t;
-                    }
-                }
+                AddedToken best = tokens.longestAt(s, pos);
                 if (best == null) {
                     pos++;
                     continue;
                 }
                 int start = pos;
-                int stop = pos + best.content.length();
+                int stop = pos + best.pattern.length();
                 pos = stop; // the matcher continues after the match, even if it is discarded
                 if (best.singleWord) {
-                    boolean startSpace = start == 0 || !HfUnicode.isAlphanumeric(s.codePointBefore(start));
-                    boolean stopSpace = stop == n || !HfUnicode.isAlphanumeric(s.codePointAt(stop));
+                    boolean startSpace = start == 0 || !HfUnicode.isWordChar(s.codePointBefore(start));
+                    boolean stopSpace = stop == n || !HfUnicode.isWordChar(s.codePointAt(stop));
                     if (!startSpace || !stopSpace) {
                         continue;
                     }
@@ -668,17 +670,56 @@ public final class WordPieceTokenizer {
 
     private static final class AddedToken {
         final String content;
+        /** What is searched for: {@code content}, normalized for {@code normalized: true} tokens. */
+        final String pattern;
         final int id;
         final boolean singleWord;
         final boolean lstrip;
         final boolean rstrip;
 
-        AddedToken(String content, int id, boolean singleWord, boolean lstrip, boolean rstrip) {
+        AddedToken(String content, String pattern, int id, boolean singleWord, boolean lstrip, boolean rstrip) {
             this.content = content;
+            this.pattern = pattern;
             this.id = id;
             this.singleWord = singleWord;
             this.lstrip = lstrip;
             this.rstrip = rstrip;
+        }
+    }
+
+    /** Leftmost-longest lookup of added tokens, indexed by first UTF-16 unit. */
+    private static final class AddedTokenMatcher {
+        private final Map<Character, AddedToken[]> byFirstChar = new HashMap<>();
+
+        AddedTokenMatcher(List<AddedToken> tokens) {
+            Map<Character, List<AddedToken>> tmp = new HashMap<>();
+            for (AddedToken t : tokens) {
+                if (!t.pattern.isEmpty()) {
+                    tmp.computeIfAbsent(t.pattern.charAt(0), k -> new ArrayList<>()).add(t);
+                }
+            }
+            for (Map.Entry<Character, List<AddedToken>> e : tmp.entrySet()) {
+                List<AddedToken> l = e.getValue();
+                // longest first; stable, so among equal patterns the first declared wins
+                l.sort((x, y) -> Integer.compare(y.pattern.length(), x.pattern.length()));
+                byFirstChar.put(e.getKey(), l.toArray(new AddedToken[0]));
+            }
+        }
+
+        boolean isEmpty() {
+            return byFirstChar.isEmpty();
+        }
+
+        AddedToken longestAt(String s, int pos) {
+            AddedToken[] candidates = byFirstChar.get(s.charAt(pos));
+            if (candidates != null) {
+                for (AddedToken t : candidates) {
+                    if (s.startsWith(t.pattern, pos)) {
+                        return t;
+                    }
+                }
+            }
+            return null;
         }
     }
 
