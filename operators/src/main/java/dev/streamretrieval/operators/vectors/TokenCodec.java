@@ -196,14 +196,11 @@ public enum TokenCodec {
             int bits = Float.floatToIntBits(f);
             int sign = (bits >>> 16) & 0x8000;
             int val = (bits & 0x7fffffff) + 0x1000; // round to nearest
-            if (val >= 0x47800000) { // overflow or NaN/Inf
-                if ((bits & 0x7fffffff) >= 0x47800000) {
-                    if ((bits & 0x7fffffff) > 0x7f800000) {
-                        return (short) (sign | 0x7e00); // NaN
-                    }
-                    return (short) (sign | 0x7c00); // Inf
+            if (val >= 0x47800000) { // beyond the half range: NaN stays NaN, anything else saturates
+                if ((bits & 0x7fffffff) > 0x7f800000) {
+                    return (short) (sign | 0x7e00);
                 }
-                return (short) (sign | 0x7bff); // largest half
+                return (short) (sign | 0x7bff); // ±65504, the largest half
             }
             if (val >= 0x38800000) { // normal
                 return (short) (sign | ((val - 0x38000000) >>> 13));
