@@ -36,8 +36,12 @@ import java.util.Map;
  *
  * Any other normalizer / pre-tokenizer / model / post-processor type is rejected at load time with
  * an {@link IllegalArgumentException} naming it. The file's {@code truncation}, {@code padding} and
- * {@code decoder} entries are ignored: the maximum length is an argument of each call and padding
- * is done by the caller.
+ * {@code decoder} entries are ignored (except {@code padding.pad_token}, which names {@link
+ * #padId()}): the maximum length is an argument of each call and padding is done by the caller.
+ *
+ * <p>Character classes (control, punctuation, non-spacing marks) follow the Rust crate's own,
+ * older Unicode tables rather than Java's, see {@code HfUnicode}; every code point has been
+ * checked against the reference.
  *
  * <p>Instances are immutable and thread-safe; build one per JVM (loading parses the whole
  * vocabulary). The class is deliberately not {@link java.io.Serializable}.
@@ -240,7 +244,12 @@ public final class WordPieceTokenizer {
     // Loading
     // =====================================================================================
 
-    /** Parses a Hugging Face {@code tokenizer.json}; the stream is read fully but not closed. */
+    /**
+     * Parses a Hugging Face {@code tokenizer.json}; the stream is read fully but not closed.
+     *
+     * @throws IllegalArgumentException for malformed JSON or unsupported components
+     * @throws UncheckedIOException if the stream cannot be read
+     */
     public static WordPieceTokenizer load(InputStream tokenizerJson) {
         try {
             ByteArrayOutputStream bos = new ByteArrayOutputStream(1 << 20);
@@ -251,7 +260,12 @@ public final class WordPieceTokenizer {
         }
     }
 
-    /** Parses a Hugging Face {@code tokenizer.json} file. */
+    /**
+     * Parses a Hugging Face {@code tokenizer.json} file.
+     *
+     * @throws IllegalArgumentException for malformed JSON or unsupported components
+     * @throws UncheckedIOException if the file cannot be read
+     */
     public static WordPieceTokenizer load(Path tokenizerJson) {
         try {
             return fromJson(Files.readString(tokenizerJson, StandardCharsets.UTF_8));
@@ -299,27 +313,32 @@ public final class WordPieceTokenizer {
      * [SEP]} for BERT models); token type ids are 0 for the first segment (including {@code [CLS]}
      * and the first {@code [SEP]}) and 1 for the second segment and its {@code [SEP]}.
      *
-     * <p>Truncation, with {@code budget = maxLength - specialTokens} (3 for BERT) and {@code n1},
-     * {@code n2} the wordpiece counts of the two texts: nothing is cut when {@code n1 + n2 <=
-     * budget}. Otherwise, with {@code excess = n1 + n2 - budget}:
+     * <p><b>Truncation strategy</b> ("second first, then Hugging Face longest_first"). Let {@code
+     * budget = maxLength - specialTokens} (3 special tokens for BERT), {@code n1}, {@code n2} the
+     * wordpiece counts of the two texts and {@code excess = n1 + n2 - budget}. All cuts keep the
+     * start of a text (direction right, stride 0).
      *
      * <ol>
-     *   <li>if {@code n2 > excess}, only the second text is cut, to {@code n2 - excess} tokens (at
-     *       least one token of it survives). This is exactly Hugging Face {@code only_second}.
-     *   <li>otherwise (Hugging Face {@code only_second} would fail with "Sequence to truncate too
-     *       short"), Hugging Face {@code longest_first} is applied: with {@code s = min(n1, n2)},
-     *       {@code l = max(n1, n2)}: if {@code s <= budget / 2}-ish, i.e. {@code s + max(s, budget -
-     *       s) <= budget}, the shorter one is kept and the longer one is cut to {@code budget - s};
-     *       else both are cut, the shorter-to-be to {@code budget / 2} and the other to {@code
-     *       budget / 2 + budget % 2} (ties: the second text gets the extra token). Concretely:
-     *       {@code s' = s, l' = s > budget ? s : max(s, budget - s); if (s' + l' > budget) { s' =
-     *       budget / 2; l' = s' + budget % 2; }}, where the shorter input is the first text when
-     *       {@code n1 <= n2}.
+     *   <li>{@code excess <= 0}: nothing is cut.
+     *   <li>{@code n2 > excess}: only the second text is cut, to {@code n2 - excess} tokens (at
+     *       least one token of it survives). This is exactly Hugging Face {@code
+     *       truncation="only_second"}.
+     *   <li>otherwise, i.e. the first text alone already fills the budget ({@code n1 >= budget};
+     *       Hugging Face {@code only_second} raises "Sequence to truncate too short to respect the
+     *       provided max_length" here), Hugging Face {@code truncation="longest_first"} (tokenizers
+     *       0.21) is applied, which gives:
+     *       <ul>
+     *         <li>if {@code 2 * n2 <= budget}: the second text is kept whole and the first is cut
+     *             to {@code budget - n2};
+     *         <li>else both are cut to half the budget: the longer text gets {@code ceil(budget /
+     *             2)} tokens, the shorter {@code floor(budget / 2)}; when they are equally long the
+     *             second text gets the ceiling.
+     *       </ul>
      * </ol>
      *
-     * All cuts keep the start of a text. The test suite checks this against DJL/Hugging Face
-     * configured with {@code only_second} and, where that raises the "too short" error, with
-     * {@code longest_first}, both at the same {@code max_length}.
+     * The test suite checks this against DJL/Hugging Face configured with {@code only_second} and,
+     * exactly where that raises the "too short" error, with {@code longest_first}, both with {@code
+     * max_length = maxLength}.
      *
      * @throws IllegalArgumentException if {@code maxLength} is smaller than the number of special
      *     tokens of the pair template (3 for BERT)
@@ -449,10 +468,10 @@ public final class WordPieceTokenizer {
     // =====================================================================================
 
     private Pieces encodeSequence(String text) {
-        Pieces out = new Pieces();
         if (text == null) {
             throw new NullPointerException("text");
         }
+        Pieces out = new Pieces();
         splitAddedTokens(text, rawAddedTokens, out, true);
         return out;
     }
