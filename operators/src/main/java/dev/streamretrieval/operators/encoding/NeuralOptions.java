@@ -12,7 +12,7 @@ public class NeuralOptions implements Serializable {
     public String denseModel = DEFAULT_DENSE_MODEL;
 
     /** The default bi-encoder, chosen by quality and speed on the shared collections (see the README). */
-    public static final String DEFAULT_DENSE_MODEL = "bge-small-en-v1.5-q";
+    public static final String DEFAULT_DENSE_MODEL = "all-minilm-l6-v2-q";
 
     /** Token (MaxSim) model: "dense" reuses the dense model's hidden states (one forward pass), "none", or a model. */
     public String tokenModel = "dense";
