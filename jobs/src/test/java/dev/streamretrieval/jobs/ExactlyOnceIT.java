@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class ExactlyOnceIT {
     @Test
     void resultsArriveThroughCommittedTransactions() throws Exception {
-        JobOptions o = JobOptions.parse("--shards", "3", "--parallelism", "1", "--delivery", "exactly-once",
+        JobOptions o = JobOptions.parse("--dense-model", "none", "--shards", "3", "--parallelism", "1", "--delivery", "exactly-once",
                 "--checkpoint-interval-ms", "500", "--queries-start", "earliest",
                 "--work-dir", Files.createTempDirectory("eo-it").toString());
         try (LocalPipeline pipeline = LocalPipeline.start(o); PipelineClient client = new PipelineClient(o, null)) {

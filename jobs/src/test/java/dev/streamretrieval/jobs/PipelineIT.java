@@ -44,7 +44,7 @@ class PipelineIT {
     @BeforeAll
     void start() throws Exception {
         Path work = Files.createTempDirectory("pipeline-it");
-        options = JobOptions.parse("--shards", "4", "--parallelism", "2", "--checkpoint-interval-ms", "1000",
+        options = JobOptions.parse("--dense-model", "none", "--shards", "4", "--parallelism", "2", "--checkpoint-interval-ms", "1000",
                 "--work-dir", work.toString(), "--queries-start", "earliest", "--gather-timeout-ms", "20000",
                 "--max-document-bytes", "100000", "--max-dead-letter-value-bytes", "1000");
         pipeline = LocalPipeline.start(options);

@@ -67,6 +67,10 @@ final class EvalCommand {
         int depth = Integer.parseInt(extras.get("depth"));
         int concurrency = Integer.parseInt(extras.get("concurrency"));
         List<ModeRun> modes = Arrays.stream(extras.get("modes").split(",")).map(String::strip).map(ModeRun::parse).toList();
+        boolean bm25Only = modes.stream().allMatch(m -> m.mode() == QueryMode.BM25);
+        if (bm25Only && !args.contains("--dense-model")) {
+            o.neural.denseModel = "none"; // nothing to encode for: skip the encoders unless asked for
+        }
         for (ModeRun m : modes) {
             if (!RetrievalJob.supportedModes(o).contains(m.mode())) {
                 throw new IllegalArgumentException("mode " + m.name() + " needs " + (m.mode() == QueryMode.FULL

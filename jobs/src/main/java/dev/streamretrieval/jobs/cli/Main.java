@@ -66,11 +66,14 @@ public final class Main {
         System.err.println("""
                 usage: bin/hybrid <command> [options]
                   run   [--collection PATH] [--no-load]      start Kafka (embedded unless --bootstrap-servers) and
+                        [--mode bm25|dense|hybrid|full]
                                                              the job, load a collection (default: the shipped
                                                              sample; a BEIR folder or a JSONL file), then answer
                                                              queries typed on stdin. Ctrl-C stops.
                   eval  --dataset BEIR_FOLDER [--out FILE]   run the real pipeline on a BEIR collection and compare
-                        [--depth 100] [--concurrency 4]      with an in-process Lucene BM25 baseline
+                        [--modes bm25,dense,hybrid,          with an in-process Lucene BM25 baseline; several modes
+                         hybrid-linear,full]                 share one ingest
+                        [--depth 100] [--concurrency 4]
                   job   --bootstrap-servers HOST:PORT        run the job in the Flink cluster this is submitted to
                   options                                    list every job option
                 """);

@@ -2,11 +2,14 @@ package dev.streamretrieval.jobs.cli;
 
 import dev.streamretrieval.jobs.JobOptions;
 import dev.streamretrieval.jobs.LocalPipeline;
+import dev.streamretrieval.jobs.RetrievalJob;
 import dev.streamretrieval.jobs.client.PipelineClient;
 import dev.streamretrieval.jobs.evaluation.BeirCollection;
 import dev.streamretrieval.schemas.Document;
 import dev.streamretrieval.schemas.Hit;
 import dev.streamretrieval.schemas.Query;
+import dev.streamretrieval.schemas.QueryMode;
+import dev.streamretrieval.schemas.QueryOp;
 import dev.streamretrieval.schemas.SearchResult;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -31,12 +34,18 @@ final class RunCommand {
     static int run(List<String> args) throws Exception {
         Map<String, String> extras = new LinkedHashMap<>();
         extras.put("collection", null);
+        extras.put("mode", "bm25");
         List<String> positional = new ArrayList<>();
         JobOptions o = JobOptions.parse(args, positional, Set.of("no-load"), extras);
         if (!positional.isEmpty()) {
             throw new IllegalArgumentException("unexpected arguments " + positional);
         }
         List<Document> docs = extras.containsKey("no-load") ? List.of() : loadCollection(extras.get("collection"));
+        QueryMode mode = QueryMode.fromWire(extras.get("mode"));
+        if (mode == null || !RetrievalJob.supportedModes(o).contains(mode)) {
+            throw new IllegalArgumentException("--mode must be one of " + RetrievalJob.supportedModes(o).stream()
+                    .map(QueryMode::wireName).toList());
+        }
 
         PrintStream out = System.out;
         System.err.println("starting " + (o.bootstrapServers == null ? "embedded Kafka broker and " : "")
@@ -66,7 +75,7 @@ final class RunCommand {
                 client.awaitDocuments(ids.size(), Duration.ofMinutes(2), bar::set);
             }
         }
-        System.err.println("ready: type a query and press Enter (Ctrl-C or Ctrl-D to stop)");
+        System.err.println("ready (" + mode.wireName() + " mode): type a query and press Enter (Ctrl-C or Ctrl-D to stop)");
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         List<CompletableFuture<SearchResult>> pending = new ArrayList<>();
         int n = 0;
@@ -78,7 +87,8 @@ final class RunCommand {
             }
             String id = "stdin-" + ProcessHandle.current().pid() + "-" + (++n);
             long sent = System.nanoTime();
-            pending.add(client.ask(Query.search(id, text, null)).whenComplete((r, e) -> {
+            Query q = new Query(id, text, null, mode, QueryOp.SEARCH);
+            pending.add(client.ask(q).whenComplete((r, e) -> {
                 if (r != null) {
                     printResult(out, r, (System.nanoTime() - sent) / 1e6);
                 }
