@@ -155,6 +155,8 @@ public class ShardIndexFunction extends KeyedCoProcessFunction<Integer, IndexReq
             g.gauge("tombstones", (Gauge<Long>) () -> shardMetrics.get(shard).tombstones);
             g.gauge("postingBytes", (Gauge<Long>) () -> shardMetrics.get(shard).postingBytes);
             g.gauge("storeBytes", (Gauge<Long>) () -> shardMetrics.get(shard).storeBytes);
+            g.gauge("denseBytes", (Gauge<Long>) () -> shardMetrics.get(shard).denseBytes);
+            g.gauge("tokenBytes", (Gauge<Long>) () -> shardMetrics.get(shard).tokenBytes);
         }
     }
 
