@@ -47,6 +47,11 @@ public class Document {
 
     /** Title and text joined the way BEIR tools index them: {@code title + " " + text}. */
     public String indexableText() {
+        return indexableText(title, text);
+    }
+
+    /** {@code title + " " + text}, either may be null or empty. */
+    public static String indexableText(String title, String text) {
         String t = title == null ? "" : title;
         String x = text == null ? "" : text;
         if (t.isEmpty()) {

@@ -4,6 +4,7 @@ import dev.streamretrieval.operators.batching.BatchFunction;
 import dev.streamretrieval.operators.index.IndexRequest;
 import dev.streamretrieval.operators.vectors.DenseCodec;
 import dev.streamretrieval.operators.vectors.TokenCodec;
+import dev.streamretrieval.schemas.Document;
 import dev.streamretrieval.schemas.DocumentOp;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,7 +50,7 @@ public class EncodeDocuments implements BatchFunction<IndexRequest, IndexRequest
         for (IndexRequest r : batch) {
             if (r.op == DocumentOp.UPSERT) {
                 upserts.add(r);
-                texts.add(joinTitle(r.title, r.text));
+                texts.add(Document.indexableText(r.title, r.text));
             }
         }
         if (!texts.isEmpty()) {
@@ -67,12 +68,6 @@ public class EncodeDocuments implements BatchFunction<IndexRequest, IndexRequest
             ENCODED_IN_JVM.addAndGet(texts.size());
         }
         return batch;
-    }
-
-    static String joinTitle(String title, String text) {
-        String t = title == null ? "" : title;
-        String x = text == null ? "" : text;
-        return t.isEmpty() ? x : x.isEmpty() ? t : t + " " + x;
     }
 
     @Override

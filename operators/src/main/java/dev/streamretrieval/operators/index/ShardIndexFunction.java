@@ -2,6 +2,7 @@ package dev.streamretrieval.operators.index;
 
 import dev.streamretrieval.operators.query.ShardQuery;
 import dev.streamretrieval.operators.scoring.Bm25;
+import dev.streamretrieval.schemas.Document;
 import dev.streamretrieval.schemas.DocumentOp;
 import dev.streamretrieval.operators.vectors.DenseCodec;
 import dev.streamretrieval.operators.vectors.TokenCodec;
@@ -496,14 +497,8 @@ public class ShardIndexFunction extends KeyedCoProcessFunction<Integer, IndexReq
                 cands[i].maxSimScore = tokenCodec.maxSim(prepared, vectors);
             }
             StoredDocument doc = store.get(ordinal);
-            cands[i].passage = joinTitle(doc.title, doc.text);
+            cands[i].passage = Document.indexableText(doc.title, doc.text);
         }
-    }
-
-    private static String joinTitle(String title, String text) {
-        String t = title == null ? "" : title;
-        String x = text == null ? "" : text;
-        return t.isEmpty() ? x : x.isEmpty() ? t : t + " " + x;
     }
 
     /** Candidates for the given ordinals (in order), with BM25 statistics and dense scores where known. */
