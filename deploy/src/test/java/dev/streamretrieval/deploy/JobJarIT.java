@@ -88,7 +88,7 @@ class JobJarIT {
 
     @Test
     void jobGraphBuildsFromTheJarAndFlinkAlone() throws Exception {
-        JobGraph graph = buildJobGraph(JOB_JAR);
+        JobGraph graph = buildJobGraph(usrlib(JOB_JAR));
         assertThat(graph.getNumberOfVertices()).isPositive();
         List<String> names = Stream.of(graph.getVerticesAsArray()).map(v -> v.getName()).toList();
         assertThat(String.join(" ", names)).contains("documents-source").contains("queries-source");
@@ -107,15 +107,24 @@ class JobJarIT {
                 }
             }
         }
-        assertThatThrownBy(() -> buildJobGraph(planted)).rootCause()
+        assertThatThrownBy(() -> buildJobGraph(usrlib(planted))).rootCause()
                 .isInstanceOf(ClassNotFoundException.class).hasMessageContaining("org.apache.lucene.");
     }
 
+    /** The user class path of the image: the given job jar and the model jars of target/image/usrlib. */
+    static List<Path> usrlib(Path jobJar) throws IOException {
+        List<Path> jars = new java.util.ArrayList<>(List.of(jobJar));
+        try (Stream<Path> s = Files.list(IMAGE.resolve("usrlib"))) {
+            s.filter(p -> p.getFileName().toString().startsWith("langchain4j-embeddings-")).sorted().forEach(jars::add);
+        }
+        return jars;
+    }
+
     /**
-     * Builds the job graph the way the image's JobManager would: the jar's classes in their own class loader,
+     * Builds the job graph the way the image's JobManager would: the usrlib jars in their own class loader,
      * whose parent offers only what the Flink image provides ({@link #PROVIDED}).
      */
-    static JobGraph buildJobGraph(Path jobJar) throws Exception {
+    static JobGraph buildJobGraph(List<Path> jars) throws Exception {
         ClassLoader flink = new ClassLoader(null) {
             private final ClassLoader test = JobJarIT.class.getClassLoader();
 
@@ -139,7 +148,11 @@ class JobJarIT {
             }
         };
         ClassLoader before = Thread.currentThread().getContextClassLoader();
-        try (URLClassLoader job = new URLClassLoader(new URL[] {jobJar.toUri().toURL()}, flink)) {
+        URL[] urls = new URL[jars.size()];
+        for (int i = 0; i < urls.length; i++) {
+            urls[i] = jars.get(i).toUri().toURL();
+        }
+        try (URLClassLoader job = new URLClassLoader(urls, flink)) {
             Thread.currentThread().setContextClassLoader(job);
             Class<?> optionsClass = job.loadClass("dev.streamretrieval.jobs.JobOptions");
             assertThat(optionsClass.getClassLoader()).isSameAs(job);

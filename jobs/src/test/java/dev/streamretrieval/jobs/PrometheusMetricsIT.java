@@ -6,6 +6,8 @@ import dev.streamretrieval.jobs.client.PipelineClient;
 import dev.streamretrieval.schemas.Document;
 import dev.streamretrieval.schemas.IndexStats;
 import dev.streamretrieval.schemas.Query;
+import dev.streamretrieval.schemas.QueryMode;
+import dev.streamretrieval.schemas.QueryOp;
 import dev.streamretrieval.schemas.SearchResult;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -26,8 +28,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The embedded pipeline with Flink's Prometheus reporter (configured as on the cluster, through
- * {@code --flink.metrics.reporter.prom.*}): after indexing documents, refusing bad records and answering queries,
- * the reporter's HTTP endpoint on 127.0.0.1 exposes the job's metrics with the names README lists.
+ * {@code --flink.metrics.reporter.prom.*}) and the default dense model: after indexing documents, refusing bad
+ * records and answering bm25 and hybrid queries, the reporter's HTTP endpoint on 127.0.0.1 exposes the job's
+ * metrics with the names README lists ("Deploy on Kubernetes", watch metrics), and their values add up.
  */
 class PrometheusMetricsIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -51,6 +54,12 @@ class PrometheusMetricsIT {
         EXPECTED.put(OP + "shard_tombstones", "tombstones per shard");
         EXPECTED.put(OP + "shard_postingBytes", "bytes of posting blocks per shard");
         EXPECTED.put(OP + "shard_storeBytes", "bytes of stored documents per shard");
+        EXPECTED.put(OP + "shard_denseBytes", "bytes of dense vectors per shard");
+        EXPECTED.put(OP + "shard_tokenBytes", "bytes of token vectors per shard");
+        EXPECTED.put(OP + "documentsEncoded", "documents through the encoder (neural stages)");
+        EXPECTED.put(OP + "batches", "ONNX batches run (document and query encoders)");
+        EXPECTED.put(OP + "batchSize", "records per ONNX batch (summary)");
+        EXPECTED.put(OP + "batchMillis", "time per ONNX batch (summary)");
         EXPECTED.put(OP + "mode_endToEndLatencyMs", "query record timestamp → answer, per mode (summary)");
         EXPECTED.put(OP + "mode_endToEndLatencyMs_count", "queries answered per mode");
         EXPECTED.put(OP + "mode_shardSearchLatencyUs", "slowest shard's search per query, per mode (summary)");
@@ -66,7 +75,7 @@ class PrometheusMetricsIT {
         }
         String portRange = base + "-" + (base + 20);
         Path work = Files.createTempDirectory("prometheus-it");
-        JobOptions options = JobOptions.parse("--shards", "4", "--parallelism", "2",
+        JobOptions options = JobOptions.parse("--dense-model", "all-minilm-l6-v2-q", "--shards", "4", "--parallelism", "2",
                 "--checkpoint-interval-ms", "1000", "--work-dir", work.toString(), "--queries-start", "earliest",
                 "--flink.metrics.reporter.prom.factory.class", "org.apache.flink.metrics.prometheus.PrometheusReporterFactory",
                 "--flink.metrics.reporter.prom.port", portRange);
@@ -85,9 +94,13 @@ class PrometheusMetricsIT {
             assertThat(stats.postingBytes).isPositive();
             assertThat(stats.storeBytes).isPositive();
             int queries = 6;
+            List<QueryMode> modes = List.of(QueryMode.BM25, QueryMode.HYBRID);
             for (int q = 0; q < queries; q++) {
-                SearchResult r = client.askAndWait(Query.search("pq-" + q, q % 2 == 0 ? "prometheus" : "grafana metrics", 5), WAIT);
-                assertThat(r.hits).isNotEmpty();
+                for (QueryMode mode : modes) {
+                    SearchResult r = client.askAndWait(new Query("pq-" + mode.wireName() + "-" + q,
+                            q % 2 == 0 ? "prometheus" : "grafana metrics", 5, mode, QueryOp.SEARCH), WAIT);
+                    assertThat(r.hits).isNotEmpty();
+                }
             }
 
             // bounded polling: gauges, meters and histograms show up once the reporter has scraped them
@@ -100,7 +113,7 @@ class PrometheusMetricsIT {
                 if (found.keySet().containsAll(EXPECTED.keySet())
                         && sum(found, OP + "documentsIndexed") >= docs
                         && sum(found, OP + "shard_documents") == docs
-                        && sum(found, OP + "mode_endToEndLatencyMs_count") >= queries
+                        && sum(found, OP + "mode_endToEndLatencyMs_count") >= queries * modes.size()
                         && sum(found, OP + "documentsIndexedPerSecond") > 0) {
                     break;
                 }
@@ -120,10 +133,13 @@ class PrometheusMetricsIT {
             // the per-shard state bytes add up to what the stats query reports
             assertThat(sum(found, OP + "shard_postingBytes")).isEqualTo(stats.postingBytes);
             assertThat(sum(found, OP + "shard_storeBytes")).isEqualTo(stats.storeBytes);
-            assertThat(labels(found, OP + "mode_endToEndLatencyMs", "mode")).containsExactly("bm25");
+            assertThat(sum(found, OP + "shard_denseBytes")).isPositive();
+            assertThat(labels(found, OP + "mode_endToEndLatencyMs", "mode")).containsExactlyInAnyOrder("bm25", "hybrid");
             assertThat(labels(found, OP + "mode_endToEndLatencyMs", "quantile")).contains("0.5", "0.95", "0.99");
-            assertThat(sum(found, OP + "mode_endToEndLatencyMs_count")).isGreaterThanOrEqualTo(queries);
-            assertThat(sum(found, OP + "mode_shardSearchLatencyUs_count")).isGreaterThanOrEqualTo(queries);
+            assertThat(sum(found, OP + "mode_endToEndLatencyMs_count")).isGreaterThanOrEqualTo(queries * modes.size());
+            assertThat(sum(found, OP + "mode_shardSearchLatencyUs_count")).isGreaterThanOrEqualTo(queries * modes.size());
+            assertThat(sum(found, OP + "documentsEncoded")).isGreaterThanOrEqualTo(docs);
+            assertThat(sum(found, OP + "batchSize_count")).isPositive();
             assertThat(sum(found, OP + "documentsIndexedPerSecond")).isPositive();
             assertThat(sum(found, OP + "partialResults")).isZero();
         }
