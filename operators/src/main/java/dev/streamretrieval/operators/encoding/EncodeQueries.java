@@ -29,6 +29,7 @@ public class EncodeQueries implements BatchFunction<ShardQuery, ShardQuery> {
 
     @Override
     public List<ShardQuery> apply(List<ShardQuery> batch) {
+        long start = System.nanoTime();
         List<ShardQuery> needDense = new ArrayList<>();
         List<ShardQuery> needTokens = new ArrayList<>();
         for (ShardQuery q : batch) {
@@ -51,6 +52,10 @@ public class EncodeQueries implements BatchFunction<ShardQuery, ShardQuery> {
             for (int i = 0; i < t.length; i++) {
                 needTokens.get(i).tokenVectors = t[i];
             }
+        }
+        double millis = (System.nanoTime() - start) / 1e6;
+        for (ShardQuery q : needDense) {
+            q.encodeMillis = millis;
         }
         return batch;
     }

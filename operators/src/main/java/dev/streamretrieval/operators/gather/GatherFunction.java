@@ -116,6 +116,9 @@ public class GatherFunction extends KeyedProcessFunction<String, ShardHits, Gath
         }
         p.matched += h.matched;
         p.maxShardMillis = Math.max(p.maxShardMillis, h.searchMillis);
+        p.shardCpuMillis += h.searchCpuMillis;
+        p.maxMaxSimMillis = Math.max(p.maxMaxSimMillis, h.maxSimMillis);
+        p.encodeMillis = Math.max(p.encodeMillis, h.encodeMillis);
         Candidate[] merged = Arrays.copyOf(p.candidates, p.candidates.length + h.candidates.length);
         System.arraycopy(h.candidates, 0, merged, p.candidates.length, h.candidates.length);
         p.candidates = merged;
@@ -180,6 +183,7 @@ public class GatherFunction extends KeyedProcessFunction<String, ShardHits, Gath
         if (p.op == QueryOp.STATS) {
             r.indexStats = indexStats(p);
         } else {
+            long rankStart = System.nanoTime();
             List<ResultRanker.Ranked> ranked = ranker.rank(p);
             passages = new String[ranked.size()];
             for (int i = 0; i < ranked.size(); i++) {
@@ -192,8 +196,16 @@ public class GatherFunction extends KeyedProcessFunction<String, ShardHits, Gath
             }
             r.totalMatched = p.matched;
             recordLatency(p, now);
+            r.timingsMs.put("gather", round((System.nanoTime() - rankStart) / 1e6));
         }
         r.timingsMs.put("shard_search_max", round(p.maxShardMillis));
+        r.timingsMs.put("shard_search_cpu_sum", round(p.shardCpuMillis));
+        if (p.encodeMillis > 0) {
+            r.timingsMs.put("query_encode", round(p.encodeMillis));
+        }
+        if (p.mode == QueryMode.FULL) {
+            r.timingsMs.put("maxsim_max", round(p.maxMaxSimMillis));
+        }
         if (p.receivedAt > 0) {
             r.timingsMs.put("since_produced", (double) Math.max(0, now - p.receivedAt));
         }

@@ -26,6 +26,10 @@ public class PendingQuery {
     public long[] docFreqs = new long[0];
     public long matched;
     public double maxShardMillis;
+    /** Stage timings (ms): summed shard search CPU, slowest shard's MaxSim, query encode. */
+    public double shardCpuMillis;
+    public double maxMaxSimMillis;
+    public double encodeMillis;
     public Candidate[] candidates = new Candidate[0];
     public ShardCounters totals;
     /** documents per shard, parallel to answeredShards (stats queries). */

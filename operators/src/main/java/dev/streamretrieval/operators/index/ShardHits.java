@@ -30,6 +30,10 @@ public class ShardHits {
     public int denseDepth;
     public String fusion;
     public double searchMillis;
+    /** Thread CPU time of this shard's search (ms), MaxSim wall time within it (ms), and the query's encode time. */
+    public double searchCpuMillis;
+    public double maxSimMillis;
+    public double encodeMillis;
     /** Filled for stats queries only. */
     public ShardCounters counters;
 

@@ -50,6 +50,9 @@ import org.apache.flink.util.Collector;
 public class ShardIndexFunction extends KeyedCoProcessFunction<Integer, IndexRequest, ShardQuery, ShardHits> {
     private static final long serialVersionUID = 1L;
 
+    /** Measures the thread CPU time of a shard search, reported as the shard_search_cpu_sum stage timing. */
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+
     private final Bm25 bm25;
     /** Null when the job has no dense / token representations. */
     private final DenseCodec denseCodec;
@@ -328,6 +331,7 @@ public class ShardIndexFunction extends KeyedCoProcessFunction<Integer, IndexReq
     @Override
     public void processElement2(ShardQuery q, Context ctx, Collector<ShardHits> out) throws Exception {
         long start = System.nanoTime();
+        long cpuStart = THREADS.getCurrentThreadCpuTime();
         searchesMetric.inc();
         ShardCounters c = currentCounters();
         publishShardMetrics(ctx.getCurrentKey(), c);
@@ -350,6 +354,8 @@ public class ShardIndexFunction extends KeyedCoProcessFunction<Integer, IndexReq
             search(q, c, hits);
         }
         hits.searchMillis = (System.nanoTime() - start) / 1e6;
+        hits.searchCpuMillis = (THREADS.getCurrentThreadCpuTime() - cpuStart) / 1e6;
+        hits.encodeMillis = q.encodeMillis;
         out.collect(hits);
     }
 
@@ -383,7 +389,9 @@ public class ShardIndexFunction extends KeyedCoProcessFunction<Integer, IndexReq
                     cands[i].inDenseList = inDense.contains(ordinals.get(i));
                 }
                 if (q.mode == QueryMode.FULL) {
+                    long maxSimStart = System.nanoTime();
                     scoreMaxSim(q, bm25List, denseList, ordinals, cands);
+                    hits.maxSimMillis = (System.nanoTime() - maxSimStart) / 1e6;
                 }
                 hits.candidates = cands;
             }

@@ -35,6 +35,7 @@ public class FanOutQueries implements FlatMapFunction<ShardQuery, ShardQuery> {
         q.denseDepth = p.denseDepth;
         q.maxSimDepth = p.maxSimDepth;
         q.fusion = p.fusion;
+        q.encodeMillis = p.encodeMillis;
         return q;
     }
 }

@@ -33,6 +33,8 @@ public class ShardQuery {
     public int maxSimDepth;
     /** rrf or linear; null for the job default. */
     public String fusion;
+    /** Wall time of the query-encode batch this query was in (ms; 0 when nothing was encoded). */
+    public double encodeMillis;
 
     public ShardQuery() {}
 }
