@@ -181,6 +181,12 @@ class DeployManifestsTest {
                 .anyMatch(p -> p.contains("jarURI"));
         assertThat(plantDocs(d -> args(d).add("--flink.state.backend.typ").add("rocksdb"), docs -> ManifestChecks.jobArgs(fd(docs))))
                 .anyMatch(p -> p.contains("unknown Flink key 'state.backend.typ'"));
+        assertThat(plantDocs(d -> args(d).add("--cross-encoder").add("/models/ms-marco"), docs -> ManifestChecks.jobArgs(fd(docs))))
+                .anyMatch(p -> p.contains("--cross-encoder /models/ms-marco is not under a volume mounted"));
+        // a model folder on the models volume passes (it exists only in the pods)
+        List<ObjectNode> withModel = base();
+        args(withModel).add("--cross-encoder").add("/opt/flink/models/ms-marco-minilm");
+        assertThat(ManifestChecks.jobArgs(fd(withModel))).isEmpty();
     }
 
     @Test
@@ -198,6 +204,8 @@ class DeployManifestsTest {
                 .anyMatch(p -> p.contains("no class org.apache.flink.metrics.prometheus.PrometheusReporterFactroy"));
         assertThat(plantDocs(d -> conf(d).put("s3.endpoitn", "http://x"), docs -> ManifestChecks.flinkKeys(fd(docs))))
                 .anyMatch(p -> p.contains("unknown Flink key 's3.endpoitn'"));
+        assertThat(plantDocs(d -> conf(d).put("kubernetes.operator.deployment.rolback.enabled", "true"), docs -> ManifestChecks.flinkKeys(fd(docs))))
+                .anyMatch(p -> p.contains("unknown Flink key 'kubernetes.operator.deployment.rolback.enabled'"));
         // a key Flink 2 still reads only as a deprecated fallback
         String deprecated = FlinkConfigKeys.get().deprecated.keySet().stream().filter(k -> k.startsWith("state.")).findFirst().orElseThrow();
         assertThat(plantDocs(d -> conf(d).put(deprecated, "x"), docs -> ManifestChecks.flinkKeys(fd(docs))))

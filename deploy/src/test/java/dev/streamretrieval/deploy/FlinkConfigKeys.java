@@ -25,9 +25,9 @@ import org.apache.flink.configuration.MetricOptions;
  * {@link ConfigOption} fields of every {@code *Options} class in flink-core, flink-runtime, flink-streaming-java,
  * flink-clients, flink-statebackend-rocksdb and flink-metrics-prometheus. A key is accepted when it is one of
  * those (its value must also parse as the option's type), a reporter key {@code metrics.reporter.<name>.<x>}
- * where x is a reporter option of {@link MetricOptions} or of the reporter's factory, or one of the few keys
- * that filesystem plugins read by prefix ({@link #PLUGIN_KEYS}). Deprecated keys are reported with their
- * replacement.
+ * where x is a reporter option of {@link MetricOptions} or of the reporter's factory, one of the few keys
+ * that filesystem plugins read by prefix ({@link #PLUGIN_KEYS}) or one the Kubernetes operator reads
+ * ({@link #OPERATOR_KEYS}). Deprecated keys are reported with their replacement.
  */
 final class FlinkConfigKeys {
     /**
@@ -36,6 +36,20 @@ final class FlinkConfigKeys {
      * Credentials", "Configure Non-S3 Endpoint").
      */
     static final Set<String> PLUGIN_KEYS = Set.of("s3.endpoint", "s3.path.style.access", "s3.access-key", "s3.secret-key");
+
+    /**
+     * Keys the Flink Kubernetes Operator reads from a deployment's flinkConfiguration (its options are not on
+     * this classpath; the operator's API jar is not on Maven Central). Source: the operator's documentation,
+     * "Operator Configuration Reference" (release 1.14), section "Job specific configuration".
+     */
+    static final Set<String> OPERATOR_KEYS = Set.of(
+            "kubernetes.operator.periodic.savepoint.interval",
+            "kubernetes.operator.savepoint.history.max.count",
+            "kubernetes.operator.savepoint.history.max.age",
+            "kubernetes.operator.deployment.rollback.enabled",
+            "kubernetes.operator.deployment.readiness.timeout",
+            "kubernetes.operator.job.upgrade.last-state-fallback.enabled",
+            "kubernetes.operator.job.restart.failed");
 
     /**
      * Reporter options read by factories that have no options class. Source: PrometheusReporterFactory of
@@ -175,7 +189,7 @@ final class FlinkConfigKeys {
                 }
             }
             if (option == null) {
-                if (!PLUGIN_KEYS.contains(key)) {
+                if (!PLUGIN_KEYS.contains(key) && !OPERATOR_KEYS.contains(key)) {
                     problems.add("unknown Flink key '" + key + "'" + suggestion(key));
                 }
                 continue;

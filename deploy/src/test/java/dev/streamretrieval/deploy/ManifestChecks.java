@@ -233,14 +233,28 @@ final class ManifestChecks {
         return conf;
     }
 
-    /** The job's options as its own parser reads the manifest's args (throws on an unknown option). */
+    /**
+     * The job's options as its own parser reads the manifest's args (throws on an unknown option or bad value).
+     * A model folder (an absolute path) exists only in the pods, and the parser checks that folders exist, so it
+     * is parsed as a stand-in ({@link #MODEL_STAND_INS}); {@link #jobArgs} checks that the path is on a mounted
+     * volume.
+     */
     static JobOptions jobOptions(JsonNode fd) {
-        List<String> args = args(fd);
+        List<String> args = new ArrayList<>(args(fd));
         if (args.isEmpty() || !args.get(0).equals("job")) {
             throw new IllegalArgumentException("the first job argument must be 'job', got " + (args.isEmpty() ? "none" : args.get(0)));
         }
+        for (int i = 1; i + 1 < args.size(); i++) {
+            if (MODEL_STAND_INS.containsKey(args.get(i)) && args.get(i + 1).startsWith("/")) {
+                args.set(i + 1, MODEL_STAND_INS.get(args.get(i)));
+            }
+        }
         return JobOptions.parse(args.subList(1, args.size()).toArray(new String[0]));
     }
+
+    /** Options that take a model folder, and the value each is parsed as when the folder is a pod path. */
+    static final Map<String, String> MODEL_STAND_INS = Map.of(
+            "--dense-model", "all-minilm-l6-v2-q", "--token-model", "dense", "--cross-encoder", "none");
 
     /**
      * The entry point and jar exist as named, the args are options {@link JobOptions#parse} accepts, the job's
@@ -291,6 +305,19 @@ final class ManifestChecks {
         }
         for (String p : FlinkConfigKeys.get().check(o.flinkConfiguration)) {
             problems.add("job args --flink.*: " + p);
+        }
+        List<String> mounts = new ArrayList<>();
+        for (JsonNode c : fd.path("spec").path("podTemplate").path("spec").path("containers")) {
+            if (c.path("name").asText().equals("flink-main-container")) {
+                c.path("volumeMounts").forEach(m -> mounts.add(m.path("mountPath").asText().replaceAll("/$", "") + "/"));
+            }
+        }
+        List<String> a = args(fd);
+        for (int i = 0; i + 1 < a.size(); i++) {
+            String value = a.get(i + 1);
+            if (MODEL_STAND_INS.containsKey(a.get(i)) && value.startsWith("/") && mounts.stream().noneMatch(value::startsWith)) {
+                problems.add("job args: " + a.get(i) + " " + value + " is not under a volume mounted in the pods " + mounts);
+            }
         }
         return problems;
     }

@@ -1,0 +1,66 @@
+package dev.streamretrieval.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Where kubectl (which embeds kustomize) is installed, the checks' own renderer ({@link Kustomize}) must produce
+ * exactly what {@code kubectl kustomize} produces for every variant, so that what the checks pass is what a user
+ * applies. Skipped (with the reason) on machines without kubectl; the checks themselves never depend on it.
+ */
+class KustomizeParityTest {
+
+    static String kubectl() {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            Path p = Path.of(dir, "kubectl");
+            if (Files.isExecutable(p)) {
+                return p.toString();
+            }
+        }
+        return null;
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.streamretrieval.deploy.DeployManifestsTest#variants")
+    void ownRendererEqualsKubectlKustomize(String variant, @TempDir Path tmp) throws Exception {
+        String kubectl = kubectl();
+        assumeTrue(kubectl != null, "kubectl is not installed: parity with kustomize not checked here");
+        Path k8s = DeployManifestsTest.copyTree(DeployManifestsTest.K8S, tmp.resolve("k8s"));
+        Path overlay = Files.createDirectories(k8s.resolve("parity-overlay"));
+        StringBuilder k = new StringBuilder("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ../base\n");
+        if (!variant.equals("base")) {
+            k.append("components:\n");
+            for (String c : variant.split(",")) {
+                k.append("  - ../components/").append(c).append('\n');
+            }
+        }
+        Files.writeString(overlay.resolve("kustomization.yaml"), k.toString());
+        Process p = new ProcessBuilder(kubectl, "kustomize", overlay.toString()).redirectErrorStream(false).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as("kubectl kustomize: %s", err).isZero();
+
+        List<JsonNode> theirs = sorted(new ArrayList<>(Yaml.readAll(new String(out, StandardCharsets.UTF_8))));
+        List<JsonNode> ours = sorted(new ArrayList<>(DeployManifestsTest.render(variant)));
+        assertThat(ours).isEqualTo(theirs);
+    }
+
+    private static List<JsonNode> sorted(List<JsonNode> docs) {
+        docs.sort(Comparator.comparing((JsonNode d) -> d.path("kind").asText()).thenComparing(d -> d.path("metadata").path("name").asText()));
+        return docs;
+    }
+}
