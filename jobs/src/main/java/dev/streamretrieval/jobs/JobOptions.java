@@ -53,6 +53,8 @@ public class JobOptions implements Serializable {
         DESCRIPTIONS.put("analyzer-stopwords", "english (default) or none");
         DESCRIPTIONS.put("max-document-bytes", "largest document record accepted (default 1048576)");
         DESCRIPTIONS.put("max-query-chars", "longest query text accepted (default 4096)");
+        DESCRIPTIONS.put("max-query-tokens", "most tokens (runs of letters and digits, before analysis) a query text may have (default 1024)");
+        DESCRIPTIONS.put("max-query-bytes", "largest query record accepted (default 16384)");
         DESCRIPTIONS.put("max-k", "largest k a query may ask for (default 1000)");
         DESCRIPTIONS.put("max-dead-letter-value-bytes", "original bytes carried in a dead letter; longer values are cut and marked value_truncated (default 262144)");
         DESCRIPTIONS.put("dense-model", "dense bi-encoder: a built-in model (" + String.join(", ", BuiltinModels.names()) + "), a model folder, or none to run BM25 only (default " + NeuralOptions.DEFAULT_DENSE_MODEL + ")");
@@ -186,6 +188,8 @@ public class JobOptions implements Serializable {
                 case "analyzer-stopwords" -> analyzer.stopwords = value;
                 case "max-document-bytes" -> limits.maxDocumentBytes = Integer.parseInt(value);
                 case "max-query-chars" -> limits.maxQueryChars = Integer.parseInt(value);
+                case "max-query-tokens" -> limits.maxQueryTokens = Integer.parseInt(value);
+                case "max-query-bytes" -> limits.maxQueryBytes = Integer.parseInt(value);
                 case "max-k" -> limits.maxK = Integer.parseInt(value);
                 case "max-dead-letter-value-bytes" -> limits.maxDeadLetterValueBytes = Integer.parseInt(value);
                 case "dense-model" -> neural.denseModel = value;

@@ -18,6 +18,12 @@ public class InputLimits implements Serializable {
     /** Longest query text accepted, in characters (default 4096). */
     public int maxQueryChars = 4096;
 
+    /**
+     * Most tokens a query text may have (default 1024), counted before analysis as runs of letters and digits, so
+     * stop words count too: every query term costs a posting-list scan on every shard.
+     */
+    public int maxQueryTokens = 1024;
+
     /** Largest {@code k} a query may ask for (default 1000). */
     public int maxK = 1000;
 

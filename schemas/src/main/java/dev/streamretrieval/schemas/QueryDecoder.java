@@ -31,6 +31,22 @@ public class QueryDecoder implements Serializable {
         }
     }
 
+    /** Runs of letters and digits in {@code text}, counted up to {@code stopAt}. */
+    static int countTokens(String text, int stopAt) {
+        int tokens = 0;
+        boolean inToken = false;
+        for (int i = 0; i < text.length() && tokens < stopAt; ) {
+            int cp = text.codePointAt(i);
+            boolean word = Character.isLetterOrDigit(cp);
+            if (word && !inToken) {
+                tokens++;
+            }
+            inToken = word;
+            i += Character.charCount(cp);
+        }
+        return tokens;
+    }
+
     private Query decodeOrRefuse(byte[] value) throws RecordReader.Refusal {
         if (value == null) {
             throw new RecordReader.Refusal("tombstone on the queries topic: a query needs a JSON value");
@@ -52,6 +68,11 @@ public class QueryDecoder implements Serializable {
         if (text.length() > limits.maxQueryChars) {
             throw new RecordReader.Refusal("query text is " + text.length() + " characters, over the limit of "
                     + limits.maxQueryChars);
+        }
+        int tokens = countTokens(text, limits.maxQueryTokens + 1);
+        if (tokens > limits.maxQueryTokens) {
+            throw new RecordReader.Refusal("query text has more than " + limits.maxQueryTokens
+                    + " tokens (the --max-query-tokens limit)");
         }
         Long k = RecordReader.integer(obj, "k", 1, limits.maxK);
         String modeName = RecordReader.string(obj, "mode", false);

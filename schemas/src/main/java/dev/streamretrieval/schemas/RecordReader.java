@@ -37,6 +37,10 @@ final class RecordReader {
         if (value.length == 0) {
             throw new Refusal("empty " + what + " record (no JSON)");
         }
+        if (looksLikeUtf16Or32(value)) {
+            throw new Refusal("value is not UTF-8: it looks like UTF-16 or UTF-32 (a byte-order mark or zero bytes "
+                    + "at the start); records must be UTF-8 JSON");
+        }
         JsonNode node;
         try {
             node = mapper.readTree(value);
@@ -81,7 +85,44 @@ final class RecordReader {
         if (s.indexOf('\uFFFD') >= 0) {
             throw new Refusal("field '" + field + "' contains U+FFFD, a sign of text decoded with the wrong encoding");
         }
+        int unpaired = unpairedSurrogate(s);
+        if (unpaired >= 0) {
+            throw new Refusal("field '" + field + "' contains an unpaired surrogate \\u"
+                    + Integer.toHexString(s.charAt(unpaired)).toUpperCase() + " at character " + unpaired
+                    + ", which is not valid Unicode (cannot be written as UTF-8)");
+        }
         return s;
+    }
+
+    /** Index of the first surrogate char without its partner, or -1 (JSON escapes like \\ud800 can produce one). */
+    static int unpairedSurrogate(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    i++;
+                    continue;
+                }
+                return i;
+            }
+            if (Character.isLowSurrogate(c)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * UTF-16 and UTF-32 JSON starts with a byte-order mark or has a zero byte among its first two bytes (JSON's
+     * first character is ASCII). Jackson would silently accept such input; the topics carry UTF-8 only.
+     */
+    static boolean looksLikeUtf16Or32(byte[] v) {
+        if (v.length < 2) {
+            return v.length == 1 && v[0] == 0;
+        }
+        int b0 = v[0] & 0xFF;
+        int b1 = v[1] & 0xFF;
+        return b0 == 0 || b1 == 0 || (b0 == 0xFE && b1 == 0xFF) || (b0 == 0xFF && b1 == 0xFE);
     }
 
     /** An id: a non-blank string without control characters, at most {@code maxChars} long. */
