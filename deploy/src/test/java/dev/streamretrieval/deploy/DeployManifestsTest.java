@@ -38,6 +38,7 @@ class DeployManifestsTest {
         return Stream.of("base", "pvc-storage", "s3-endpoint", "user-models", "pvc-storage,s3-endpoint,user-models");
     }
 
+    /** The topics (deploy/k8s/topics) and the application (base + the variant's components), rendered. */
     static List<ObjectNode> render(String variant) throws IOException {
         List<Path> components = new ArrayList<>();
         if (!variant.equals("base")) {
@@ -45,7 +46,9 @@ class DeployManifestsTest {
                 components.add(K8S.resolve("components").resolve(c));
             }
         }
-        return Kustomize.render(K8S.resolve("base"), components);
+        List<ObjectNode> docs = new ArrayList<>(Kustomize.render(K8S.resolve("topics"), List.of()));
+        docs.addAll(Kustomize.render(K8S.resolve("base"), components));
+        return docs;
     }
 
     static List<ObjectNode> base() throws IOException {
@@ -112,9 +115,9 @@ class DeployManifestsTest {
     @Test
     void parseCheckReportsBrokenYaml(@TempDir Path tmp) throws IOException {
         Path copy = copyTree(K8S, tmp.resolve("k8s"));
-        Path topics = copy.resolve("base/kafka-topics.yaml");
+        Path topics = copy.resolve("topics/kafka-topics.yaml");
         Files.writeString(topics, Files.readString(topics).replaceFirst("\n  topicName: documents", "\n topicName: documents"));
-        assertThat(ManifestChecks.parseAll(copy)).anyMatch(p -> p.startsWith("base/kafka-topics.yaml: does not parse"));
+        assertThat(ManifestChecks.parseAll(copy)).anyMatch(p -> p.startsWith("topics/kafka-topics.yaml: does not parse"));
 
         Path copy2 = copyTree(K8S, tmp.resolve("k8s2"));
         Files.writeString(copy2.resolve("base/extra.yaml"), "apiVersion: v1\nmetadata:\n  name: x\n");
@@ -263,8 +266,8 @@ class DeployManifestsTest {
         Files.writeString(base, Files.readString(base).replace("      - job\n", "      - job\n      - --default-k\n      - \"10\"\n"));
         assertThatThrownBy(() -> Kustomize.render(copy.resolve("base"), List.of(copy.resolve("components/pvc-storage"))))
                 .hasMessageContaining("test /spec/job/args/19");
-        Files.delete(copy.resolve("base/kafka-topics.yaml"));
-        assertThatThrownBy(() -> Kustomize.render(copy.resolve("base"), List.of()))
+        Files.delete(copy.resolve("topics/kafka-topics.yaml"));
+        assertThatThrownBy(() -> Kustomize.render(copy.resolve("topics"), List.of()))
                 .hasMessageContaining("resource kafka-topics.yaml does not exist");
     }
 

@@ -48,15 +48,20 @@ class KustomizeParityTest {
             }
         }
         Files.writeString(overlay.resolve("kustomization.yaml"), k.toString());
-        Process p = new ProcessBuilder(kubectl, "kustomize", overlay.toString()).redirectErrorStream(false).start();
+        List<JsonNode> theirs = new ArrayList<>(kustomize(kubectl, k8s.resolve("topics")));
+        theirs.addAll(kustomize(kubectl, overlay));
+        sorted(theirs);
+        List<JsonNode> ours = sorted(new ArrayList<>(DeployManifestsTest.render(variant)));
+        assertThat(ours).isEqualTo(theirs);
+    }
+
+    private static List<JsonNode> kustomize(String kubectl, Path dir) throws Exception {
+        Process p = new ProcessBuilder(kubectl, "kustomize", dir.toString()).start();
         byte[] out = p.getInputStream().readAllBytes();
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as("kubectl kustomize: %s", err).isZero();
-
-        List<JsonNode> theirs = sorted(new ArrayList<>(Yaml.readAll(new String(out, StandardCharsets.UTF_8))));
-        List<JsonNode> ours = sorted(new ArrayList<>(DeployManifestsTest.render(variant)));
-        assertThat(ours).isEqualTo(theirs);
+        assertThat(p.exitValue()).as("kubectl kustomize %s: %s", dir, err).isZero();
+        return Yaml.readAll(new String(out, StandardCharsets.UTF_8));
     }
 
     private static List<JsonNode> sorted(List<JsonNode> docs) {
