@@ -14,6 +14,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *   run   [--collection PATH] [--no-load] [options]   embedded quickstart: broker + job + load + query on stdin
  *   eval  --dataset BEIR_FOLDER [--out FILE] [options] evaluate the pipeline against an in-process Lucene
  *   job   --bootstrap-servers HOST:PORT [options]      submit the job to the Flink cluster this runs in
+ *   cluster [--taskmanagers 2] [options]               local multi-process Flink cluster + the job
  *   options                                            list the job options
  * </pre>
  */
@@ -32,6 +33,7 @@ public final class Main {
                 case "run" -> RunCommand.run(rest);
                 case "eval" -> EvalCommand.run(rest);
                 case "job" -> submitJob(rest);
+                case "cluster" -> ClusterCommand.run(rest);
                 case "options" -> {
                     printOptions();
                     yield 0;
@@ -75,6 +77,10 @@ public final class Main {
                          hybrid-linear,full]                 share one ingest
                         [--depth 100] [--concurrency 4]
                   job   --bootstrap-servers HOST:PORT        run the job in the Flink cluster this is submitted to
+                  cluster [--taskmanagers 2] [--slots 1]     like run, on a local Flink cluster of separate JVMs
+                        [--cluster-dir DIR] [--savepoint P]  (1 JobManager + N TaskManagers on 127.0.0.1);
+                        [--savepoint-on-exit]                Ctrl-D stops job (optionally with a savepoint),
+                                                             cluster and broker
                   options                                    list every job option
                 """);
     }

@@ -3,6 +3,8 @@ package dev.streamretrieval.jobs.kafka;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
+import org.apache.kafka.common.test.JaasUtils;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
@@ -17,13 +19,39 @@ public final class EmbeddedKafka implements AutoCloseable {
         this.cluster = cluster;
     }
 
-    /** Starts a broker with extra broker properties (e.g. SASL listeners) and waits until it is ready. */
+    /** The SASL/PLAIN user of {@link #startSasl} (a super user) and its password. */
+    public static final String SASL_USER = JaasUtils.KAFKA_PLAIN_ADMIN;
+    public static final String SASL_PASSWORD = JaasUtils.KAFKA_PLAIN_ADMIN_PASSWORD;
+
+    /** Starts a broker with extra broker properties (e.g. message.max.bytes) and waits until it is ready. */
     public static EmbeddedKafka start(Path baseDir, Map<String, String> brokerProperties) throws Exception {
+        return start(baseDir, brokerProperties, SecurityProtocol.PLAINTEXT);
+    }
+
+    /**
+     * Starts a broker whose client listener requires SASL/PLAIN ({@code SASL_PLAINTEXT} on loopback) with the
+     * test kit's JAAS users, {@link #SASL_USER} being a super user; every other principal is denied by the
+     * authorizer. Clients need {@link #saslClientProperties}.
+     */
+    public static EmbeddedKafka startSasl(Path baseDir, Map<String, String> brokerProperties) throws Exception {
+        return start(baseDir, brokerProperties, SecurityProtocol.SASL_PLAINTEXT);
+    }
+
+    /** Client properties for the SASL listener, as {@code --kafka.<property>} options would pass them. */
+    public static Map<String, String> saslClientProperties(String user, String password) {
+        return Map.of("security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", "PLAIN",
+                "sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required username=\""
+                        + user + "\" password=\"" + password + "\";");
+    }
+
+    private static EmbeddedKafka start(Path baseDir, Map<String, String> brokerProperties, SecurityProtocol protocol)
+            throws Exception {
         Files.createDirectories(baseDir);
         TestKitNodes nodes = new TestKitNodes.Builder()
                 .setCombined(true)
                 .setNumBrokerNodes(1)
                 .setNumControllerNodes(1)
+                .setBrokerSecurityProtocol(protocol)
                 .setBaseDirectory(Files.createTempDirectory(baseDir, "kafka-"))
                 .build();
         KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes).setDeleteOnClose(true);
