@@ -32,6 +32,7 @@ public final class Main {
             code = switch (args[0]) {
                 case "run" -> RunCommand.run(rest);
                 case "eval" -> EvalCommand.run(rest);
+                case "bench" -> dev.streamretrieval.jobs.bench.BenchCommand.run(rest);
                 case "job" -> submitJob(rest);
                 case "cluster" -> ClusterCommand.run(rest);
                 case "options" -> {
@@ -76,6 +77,8 @@ public final class Main {
                         [--modes bm25,dense,hybrid,          with an in-process Lucene BM25 baseline; several modes
                          hybrid-linear,full]                 share one ingest
                         [--depth 100] [--concurrency 4]
+                  bench --dataset BEIR_FOLDER [--out-dir D]  measure encode limit, ingest, BM25 vs Lucene, latency per
+                                                             mode, freshness, index size, MaxSim kernel, Pareto plot
                   job   --bootstrap-servers HOST:PORT        run the job in the Flink cluster this is submitted to
                   cluster [--taskmanagers 2] [--slots 1]     like run, on a local Flink cluster of separate JVMs
                         [--cluster-dir DIR] [--savepoint P]  (1 JobManager + N TaskManagers on 127.0.0.1);

@@ -1,0 +1,84 @@
+package dev.streamretrieval.jobs.bench;
+
+import dev.streamretrieval.operators.vectors.TokenCodec;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Section 7 in-process: the MaxSim kernel on the workload of the JMH benchmark ({@code benchmarks/}
+ * MaxSimBenchmark, same shape and seed): one 32-token query against 100 candidates of 180–220 tokens, 384
+ * dimensions, one thread. One operation = prepare the query and score all 100 candidates. A timed loop: warm-up,
+ * then as many operations as fit in the measuring time; reports the mean and the best operation.
+ */
+final class KernelTiming {
+    static final int QUERY_TOKENS = 32;
+    static final int CANDIDATES = 100;
+    static final int DIM = 384;
+
+    private KernelTiming() {}
+
+    static Map<String, Object> run(double secondsPerCodec) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("workload", Map.of("query_tokens", QUERY_TOKENS, "candidates", CANDIDATES,
+                "doc_tokens", "180-220 (mean 200)", "dim", DIM, "threads", 1));
+        for (TokenCodec codec : TokenCodec.values()) {
+            Random r = new Random(42);
+            float[][] query = tokens(r, QUERY_TOKENS);
+            byte[][] docs = new byte[CANDIDATES][];
+            for (int d = 0; d < CANDIDATES; d++) {
+                docs[d] = codec.encode(tokens(r, 180 + r.nextInt(41)));
+            }
+            float sink = 0;
+            long warmEnd = System.nanoTime() + (long) (Math.max(0.2, secondsPerCodec / 2) * 1e9);
+            while (System.nanoTime() < warmEnd) {
+                sink += once(codec, query, docs);
+            }
+            long end = System.nanoTime() + (long) (secondsPerCodec * 1e9);
+            long ops = 0;
+            long total = 0;
+            long best = Long.MAX_VALUE;
+            do {
+                long t0 = System.nanoTime();
+                sink += once(codec, query, docs);
+                long dt = System.nanoTime() - t0;
+                total += dt;
+                best = Math.min(best, dt);
+                ops++;
+            } while (System.nanoTime() < end || ops < 3);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("ns_per_op", total / ops);
+            m.put("best_ns_per_op", best);
+            m.put("ms_per_100_candidates", Samples.round(total / (double) ops / 1e6));
+            m.put("operations", ops);
+            m.put("checksum", sink);
+            out.put(codec.wireName(), m);
+        }
+        return out;
+    }
+
+    private static float once(TokenCodec codec, float[][] query, byte[][] docs) {
+        TokenCodec.PreparedQuery q = TokenCodec.prepare(query);
+        float s = 0;
+        for (byte[] d : docs) {
+            s += codec.maxSim(q, d);
+        }
+        return s;
+    }
+
+    private static float[][] tokens(Random r, int n) {
+        float[][] t = new float[n][DIM];
+        for (float[] v : t) {
+            double norm = 0;
+            for (int k = 0; k < DIM; k++) {
+                v[k] = (float) r.nextGaussian();
+                norm += v[k] * v[k];
+            }
+            float inv = (float) (1 / Math.sqrt(norm));
+            for (int k = 0; k < DIM; k++) {
+                v[k] *= inv;
+            }
+        }
+        return t;
+    }
+}
