@@ -48,6 +48,14 @@ public final class ClusterJob {
     public static ClusterJob submit(LocalCluster cluster, JobOptions o, String savepoint) throws Exception {
         checkKafka(o, Duration.ofSeconds(30));
         TopicSetup.ensureTopics(o, 1);
+        return submitGraph(cluster, o, savepoint);
+    }
+
+    /**
+     * Submits the job without checking Kafka or creating topics first. With client properties Kafka refuses,
+     * the job then fails (and restarts per its restart strategy) with Kafka's error as the root cause.
+     */
+    public static ClusterJob submitGraph(LocalCluster cluster, JobOptions o, String savepoint) throws Exception {
         if (o.checkpointDir == null) {
             o.checkpointDir = cluster.directory().resolve("checkpoints").toUri().toString();
         }

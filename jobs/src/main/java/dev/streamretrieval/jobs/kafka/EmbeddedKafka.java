@@ -52,6 +52,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                 .setNumBrokerNodes(1)
                 .setNumControllerNodes(1)
                 .setBrokerSecurityProtocol(protocol)
+                .setControllerSecurityProtocol(protocol)
                 .setBaseDirectory(Files.createTempDirectory(baseDir, "kafka-"))
                 .build();
         KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes).setDeleteOnClose(true);
