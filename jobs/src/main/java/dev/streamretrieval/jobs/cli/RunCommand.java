@@ -127,7 +127,7 @@ final class RunCommand {
             StringBuilder sb = new StringBuilder();
             sb.append("\nquery ").append(r.queryId).append(": ").append(r.hits.size()).append(" hits");
             if (r.totalMatched != null) {
-                sb.append(" of ").append(r.totalMatched).append(" matching");
+                sb.append(" (").append(r.totalMatched).append(" matched by BM25)");
             }
             if (clientMillis != null) {
                 sb.append(String.format(" in %.1f ms", clientMillis));
