@@ -15,6 +15,10 @@ import org.apache.flink.metrics.MetricGroup;
 /**
  * Batch stage that gives each upsert its dense vector and token vectors, encoded with the configured codecs
  * before they cross the network to the shards. Deletes pass through.
+ *
+ * <p>If the model fails on a batch, the batch is retried one document at a time; a document the model still
+ * cannot encode is indexed for BM25 only, logged with its id and the reason, and counted in
+ * {@code documentsEncodeFailed} — one bad document must not restart the job or hold back the others.
  */
 public class EncodeDocuments implements BatchFunction<IndexRequest, IndexRequest> {
     private static final long serialVersionUID = 1L;
@@ -27,6 +31,8 @@ public class EncodeDocuments implements BatchFunction<IndexRequest, IndexRequest
     private transient DenseCodec denseCodec;
     private transient TokenCodec tokenCodec;
     private transient Counter encoded;
+    private transient Counter failed;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EncodeDocuments.class);
 
     public EncodeDocuments(NeuralOptions options) {
         this.options = options;
@@ -41,6 +47,7 @@ public class EncodeDocuments implements BatchFunction<IndexRequest, IndexRequest
         denseCodec = options.denseCodec();
         tokenCodec = options.tokenCodec();
         encoded = metrics.counter("documentsEncoded");
+        failed = metrics.counter("documentsEncodeFailed");
     }
 
     @Override
@@ -53,21 +60,37 @@ public class EncodeDocuments implements BatchFunction<IndexRequest, IndexRequest
                 texts.add(Document.indexableText(r.title, r.text));
             }
         }
-        if (!texts.isEmpty()) {
-            DocumentEncoder.Encoded[] vectors = encoder.encode(texts, options.batchSize);
-            for (int i = 0; i < vectors.length; i++) {
-                IndexRequest r = upserts.get(i);
-                if (vectors[i].dense() != null) {
-                    r.dense = denseCodec.encode(vectors[i].dense());
-                }
-                if (vectors[i].tokens() != null) {
-                    r.tokens = tokenCodec.encode(vectors[i].tokens());
+        if (texts.isEmpty()) {
+            return batch;
+        }
+        try {
+            attach(upserts, encoder.encode(texts, options.batchSize));
+        } catch (RuntimeException batchFailure) {
+            for (int i = 0; i < upserts.size(); i++) {
+                try {
+                    attach(List.of(upserts.get(i)), encoder.encode(List.of(texts.get(i)), 1));
+                } catch (RuntimeException e) {
+                    failed.inc();
+                    LOG.error("document {} could not be encoded and is indexed for BM25 only: {}",
+                            upserts.get(i).docId, e.toString());
                 }
             }
-            encoded.inc(texts.size());
-            ENCODED_IN_JVM.addAndGet(texts.size());
         }
         return batch;
+    }
+
+    private void attach(List<IndexRequest> requests, DocumentEncoder.Encoded[] vectors) {
+        for (int i = 0; i < vectors.length; i++) {
+            IndexRequest r = requests.get(i);
+            if (vectors[i].dense() != null) {
+                r.dense = denseCodec.encode(vectors[i].dense());
+            }
+            if (vectors[i].tokens() != null) {
+                r.tokens = tokenCodec.encode(vectors[i].tokens());
+            }
+        }
+        encoded.inc(vectors.length);
+        ENCODED_IN_JVM.addAndGet(vectors.length);
     }
 
     @Override
