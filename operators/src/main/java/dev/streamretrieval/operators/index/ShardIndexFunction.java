@@ -251,11 +251,18 @@ public class ShardIndexFunction extends KeyedCoProcessFunction<Integer, IndexReq
                 c.terms--;
                 continue;
             }
-            byte[] encoded = block.encode();
-            blocks.put(key, encoded);
-            c.postingBytes += encoded.length - previous.length;
-            if (blockNo == info.blocks - 1) {
-                info.lastBlockSize = block.size();
+            if (block.size() == 0 && blockNo != info.blocks - 1) {
+                // an emptied block in the middle of the list: the last block takes its place, so a term's blocks
+                // stay bounded by its live postings instead of growing with every update (found by the soak test)
+                c.postingBytes -= previous.length;
+                moveLastPostingBlock(term, info, blockNo);
+            } else {
+                byte[] encoded = block.encode();
+                blocks.put(key, encoded);
+                c.postingBytes += encoded.length - previous.length;
+                if (blockNo == info.blocks - 1) {
+                    info.lastBlockSize = block.size();
+                }
             }
             terms.put(term, info);
         }
@@ -303,9 +310,13 @@ public class ShardIndexFunction extends KeyedCoProcessFunction<Integer, IndexReq
                 throw new IllegalStateException("index corrupt: vector of ordinal " + entry.ordinal
                         + " missing from dense block " + entry.denseBlock);
             }
-            denseBlocks.put(entry.denseBlock, block.bytes());
-            if (entry.denseBlock == c.denseBlocks - 1) {
-                c.lastDenseBlockSize = block.size();
+            if (block.size() == 0 && entry.denseBlock != c.denseBlocks - 1) {
+                moveLastDenseBlock(entry.denseBlock, c); // as for posting blocks: no empty blocks in the middle
+            } else {
+                denseBlocks.put(entry.denseBlock, block.bytes());
+                if (entry.denseBlock == c.denseBlocks - 1) {
+                    c.lastDenseBlockSize = block.size();
+                }
             }
             c.denseBytes -= vectorBytes;
         }
@@ -315,6 +326,55 @@ public class ShardIndexFunction extends KeyedCoProcessFunction<Integer, IndexReq
             c.tokenBytes -= tokens.length;
             c.tokenCount -= TokenCodec.tokenCount(tokens);
         }
+    }
+
+    /**
+     * Moves a term's last posting block into slot {@code to}, emptied by removals, and repoints the documents whose
+     * postings it holds. Ordinals stay ascending within each block, which is all appends and removals need.
+     */
+    private void moveLastPostingBlock(String term, TermInfo info, int to) throws Exception {
+        int last = info.blocks - 1;
+        byte[] moved = blocks.get(blockKey(term, last));
+        blocks.put(blockKey(term, to), moved);
+        blocks.remove(blockKey(term, last));
+        info.blocks--;
+        PostingBlock block = PostingBlock.decode(moved);
+        for (int i = 0; i < block.size(); i++) {
+            DocEntry entry = liveEntry(block.ordinal(i), "term '" + term + "'");
+            for (int t = 0; t < entry.terms.length; t++) {
+                if (entry.terms[t].equals(term)) {
+                    entry.blocks[t] = to;
+                }
+            }
+            docs.put(store.get(block.ordinal(i)).docId, entry);
+        }
+        info.lastBlockSize = info.blocks - 1 == to ? block.size()
+                : PostingBlock.decode(blocks.get(blockKey(term, info.blocks - 1))).size();
+    }
+
+    /** {@link #moveLastPostingBlock} for the dense vector blocks. */
+    private void moveLastDenseBlock(int to, ShardCounters c) throws Exception {
+        int last = c.denseBlocks - 1;
+        byte[] moved = denseBlocks.get(last);
+        denseBlocks.put(to, moved);
+        denseBlocks.remove(last);
+        c.denseBlocks--;
+        VectorBlock block = VectorBlock.wrap(moved);
+        for (int i = 0; i < block.size(); i++) {
+            DocEntry entry = liveEntry(block.ordinal(i), "the dense vectors");
+            entry.denseBlock = to;
+            docs.put(store.get(block.ordinal(i)).docId, entry);
+        }
+        c.lastDenseBlockSize = c.denseBlocks - 1 == to ? block.size() : VectorBlock.wrap(denseBlocks.get(c.denseBlocks - 1)).size();
+    }
+
+    private DocEntry liveEntry(long ordinal, String where) throws Exception {
+        StoredDocument stored = store.get(ordinal);
+        DocEntry entry = stored == null ? null : docs.get(stored.docId);
+        if (entry == null || entry.deleted || entry.ordinal != ordinal) {
+            throw new IllegalStateException("index corrupt: ordinal " + ordinal + " in " + where + " without its document");
+        }
+        return entry;
     }
 
     static String blockKey(String term, int blockNo) {
