@@ -130,13 +130,17 @@ public class ShardIndexFunction extends KeyedCoProcessFunction<Integer, IndexReq
                 c.deletesApplied++;
                 deletesMetric.inc();
             }
-            if (request.version != null || existing != null) {
+            Long version = request.version != null ? request.version : existing == null ? null : existing.version;
+            if (version != null) {
                 // Remember the delete so that an older upsert delivered later cannot bring the document back.
                 DocEntry tombstone = new DocEntry();
                 tombstone.deleted = true;
-                tombstone.version = request.version;
+                tombstone.version = version;
                 docs.put(request.docId, tombstone);
                 c.tombstones++;
+            } else if (existing != null) {
+                // without a version a tombstone could never refuse anything: keeping it would only grow the state
+                docs.remove(request.docId);
             }
         } else {
             addPostings(request, c);

@@ -112,6 +112,33 @@ class ShardIndexChurnTest {
         }
     }
 
+    @Test
+    void deletesWithoutVersionsLeaveNoTombstones() throws Exception {
+        var op = new KeyedCoProcessOperator<>(new ShardIndexFunction(BM25));
+        try (var h = open(op)) {
+            Random r = new Random(3);
+            for (int i = 0; i < 500; i++) { // a feed of ever-new ids, each added and deleted without versions
+                h.processElement1(ShardIndexFunctionTest.upsert("n" + i, text(r), null), 0L);
+                h.processElement1(ShardIndexFunctionTest.delete("n" + i, null), 0L);
+            }
+            h.processElement1(ShardIndexFunctionTest.upsert("v", "versioned glacier", 5L), 0L);
+            h.processElement1(ShardIndexFunctionTest.delete("v", null), 0L); // keeps the version it deletes
+            h.processElement1(ShardIndexFunctionTest.upsert("v", "stale glacier", 4L), 0L);
+            KeyedStateBackend<Integer> backend = op.getKeyedStateBackend();
+            backend.setCurrentKey(0);
+            MapState<String, DocEntry> docs = state(backend, "docs", Types.STRING, TypeInformation.of(DocEntry.class));
+            int entries = 0;
+            for (Map.Entry<String, DocEntry> e : docs.entries()) {
+                entries++;
+                assertThat(e.getKey()).isEqualTo("v");
+                assertThat(e.getValue().deleted).isTrue();
+                assertThat(e.getValue().version).isEqualTo(5L);
+            }
+            assertThat(entries).as("entries left by 501 deletes").isEqualTo(1);
+            assertThat(scores(h, "glacier")).isEmpty();
+        }
+    }
+
     /** Checks every live document's postings and vector are where its entry says; returns {posting blocks, vector blocks}. */
     private static long[] checkConsistent(KeyedCoProcessOperator<Integer, IndexRequest, ShardQuery, ShardHits> op,
             int liveDocs) throws Exception {
