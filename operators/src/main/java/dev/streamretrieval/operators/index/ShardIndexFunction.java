@@ -71,6 +71,15 @@ public class ShardIndexFunction extends KeyedCoProcessFunction<Integer, IndexReq
     private transient Counter searchesMetric;
     /** Latest counters of each shard key this subtask has seen, read by the per-shard gauges. */
     private transient Map<Integer, ShardCounters> shardMetrics;
+    /**
+     * (shard, ordinal) → {id, title} of documents of this subtask, so that building candidates does not read and
+     * deserialise whole stored documents (text included) from RocksDB: that was the largest cost of a BM25 shard
+     * search. Transient and bounded (LRU); filled when a document is indexed or first read, dropped when it is
+     * removed. Ordinals are never reused within an operator instance and a restore starts a new, empty cache.
+     */
+    private transient Map<Long, String[]> candidateRefs;
+    private transient int currentShard;
+    static final int CANDIDATE_CACHE_ENTRIES = 1 << 20;
 
     public ShardIndexFunction(Bm25 bm25) {
         this(bm25, null, null);
@@ -105,12 +114,19 @@ public class ShardIndexFunction extends KeyedCoProcessFunction<Integer, IndexReq
         searchesMetric = group.counter("shardSearches");
         group.meter("documentsIndexedPerSecond", new MeterView(upsertsMetric));
         shardMetrics = new ConcurrentHashMap<>();
+        candidateRefs = new java.util.LinkedHashMap<>(1024, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Long, String[]> eldest) {
+                return size() > CANDIDATE_CACHE_ENTRIES;
+            }
+        };
     }
 
     // ---------------------------------------------------------------- indexing
 
     @Override
     public void processElement1(IndexRequest request, Context ctx, Collector<ShardHits> out) throws Exception {
+        currentShard = ctx.getCurrentKey();
         ShardCounters c = currentCounters();
         DocEntry existing = docs.get(request.docId);
         if (isStale(existing, request.version)) {
@@ -221,6 +237,7 @@ public class ShardIndexFunction extends KeyedCoProcessFunction<Integer, IndexReq
         docs.put(r.docId, entry);
         StoredDocument stored = new StoredDocument(r.docId, r.title, r.text, r.version);
         store.put(ordinal, stored);
+        candidateRefs.put(refKey(ordinal), new String[] {r.docId, r.title});
         c.storeBytes += storedBytes(stored);
         c.docCount++;
         c.totalLength += r.length;
@@ -276,6 +293,7 @@ public class ShardIndexFunction extends KeyedCoProcessFunction<Integer, IndexReq
             c.storeBytes -= storedBytes(gone);
         }
         store.remove(entry.ordinal);
+        candidateRefs.remove(refKey(entry.ordinal));
         c.docCount--;
         c.totalLength -= entry.length;
         c.postings -= entry.terms.length;
@@ -381,6 +399,11 @@ public class ShardIndexFunction extends KeyedCoProcessFunction<Integer, IndexReq
         return entry;
     }
 
+    /** Key of {@link #candidateRefs}: the shard in the high bits, the ordinal (per shard, < 2^40) below. */
+    private long refKey(long ordinal) {
+        return ((long) currentShard << 40) ^ ordinal;
+    }
+
     static String blockKey(String term, int blockNo) {
         return term + '\u0000' + blockNo;
     }
@@ -396,6 +419,7 @@ public class ShardIndexFunction extends KeyedCoProcessFunction<Integer, IndexReq
     public void processElement2(ShardQuery q, Context ctx, Collector<ShardHits> out) throws Exception {
         long start = System.nanoTime();
         long cpuStart = THREADS.getCurrentThreadCpuTime();
+        currentShard = ctx.getCurrentKey();
         searchesMetric.inc();
         ShardCounters c = currentCounters();
         publishShardMetrics(ctx.getCurrentKey(), c);
@@ -579,13 +603,18 @@ public class ShardIndexFunction extends KeyedCoProcessFunction<Integer, IndexReq
         Candidate[] out = new Candidate[ordinals.size()];
         for (int i = 0; i < out.length; i++) {
             long ordinal = ordinals.get(i);
-            StoredDocument doc = store.get(ordinal);
-            if (doc == null) {
-                throw new IllegalStateException("index corrupt: ordinal " + ordinal + " without a document");
+            String[] ref = candidateRefs.get(refKey(ordinal));
+            if (ref == null) {
+                StoredDocument doc = store.get(ordinal);
+                if (doc == null) {
+                    throw new IllegalStateException("index corrupt: ordinal " + ordinal + " without a document");
+                }
+                ref = new String[] {doc.docId, doc.title};
+                candidateRefs.put(refKey(ordinal), ref);
             }
             Candidate cand = new Candidate();
-            cand.docId = doc.docId;
-            cand.title = doc.title;
+            cand.docId = ref[0];
+            cand.title = ref[1];
             Accumulator acc = matches.get(ordinal);
             if (acc != null) {
                 cand.length = acc.length;
