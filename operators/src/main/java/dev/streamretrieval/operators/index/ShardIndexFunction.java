@@ -514,28 +514,64 @@ public class ShardIndexFunction extends KeyedCoProcessFunction<Integer, IndexReq
 
     /** Best {@code depth} ordinals by local BM25 (ties: earlier ordinal first). */
     private static List<Long> topByBm25(Map<Long, Accumulator> matches, int depth) {
-        Map<Long, Float> scores = new HashMap<>();
-        matches.forEach((o, a) -> scores.put(o, a.score));
-        return topByScore(scores, depth);
+        long[] ordinals = new long[matches.size()];
+        float[] scores = new float[matches.size()];
+        int n = 0;
+        for (Map.Entry<Long, Accumulator> e : matches.entrySet()) {
+            ordinals[n] = e.getKey();
+            scores[n++] = e.getValue().score;
+        }
+        return topByScore(ordinals, scores, depth);
     }
 
     private static List<Long> topByDense(Map<Long, Float> dense, int depth) {
-        return topByScore(dense, depth);
+        long[] ordinals = new long[dense.size()];
+        float[] scores = new float[dense.size()];
+        int n = 0;
+        for (Map.Entry<Long, Float> e : dense.entrySet()) {
+            ordinals[n] = e.getKey();
+            scores[n++] = e.getValue();
+        }
+        return topByScore(ordinals, scores, depth);
     }
 
-    private static List<Long> topByScore(Map<Long, Float> scores, int depth) {
-        PriorityQueue<Map.Entry<Long, Float>> best = new PriorityQueue<>(
-                (a, b) -> !a.getValue().equals(b.getValue()) ? Float.compare(a.getValue(), b.getValue())
-                        : Long.compare(b.getKey(), a.getKey()));
-        for (Map.Entry<Long, Float> e : scores.entrySet()) {
-            best.add(e);
+    /**
+     * Best {@code depth} ordinals: score descending in {@link Float#compare} order, then ordinal ascending. Sorts
+     * one primitive key per document (score bits made sortable in the high half, ordinal in the low half) instead
+     * of a priority queue of boxed map entries; falls back to the queue for ordinals beyond 32 bits.
+     */
+    static List<Long> topByScore(long[] ordinals, float[] scores, int depth) {
+        int n = ordinals.length;
+        long[] keys = new long[n];
+        for (int i = 0; i < n; i++) {
+            if (ordinals[i] < 0 || ordinals[i] > 0xffffffffL) {
+                return topByScoreQueue(ordinals, scores, depth);
+            }
+            int bits = Float.floatToIntBits(scores[i]);
+            long ascending = ((bits ^ ((bits >> 31) & 0x7fffffff)) ^ 0x80000000) & 0xffffffffL;
+            keys[i] = (((0xffffffffL - ascending) << 32) | ordinals[i]) ^ Long.MIN_VALUE; // unsigned order for a signed sort
+        }
+        java.util.Arrays.sort(keys);
+        List<Long> out = new ArrayList<>(Math.min(depth, n));
+        for (int i = 0; i < n && i < depth; i++) {
+            out.add(keys[i] & 0xffffffffL);
+        }
+        return out;
+    }
+
+    static List<Long> topByScoreQueue(long[] ordinals, float[] scores, int depth) {
+        PriorityQueue<Integer> best = new PriorityQueue<>(
+                (a, b) -> Float.compare(scores[a], scores[b]) != 0 ? Float.compare(scores[a], scores[b])
+                        : Long.compare(ordinals[b], ordinals[a]));
+        for (int i = 0; i < ordinals.length; i++) {
+            best.add(i);
             if (best.size() > depth) {
                 best.poll();
             }
         }
         List<Long> out = new ArrayList<>(best.size());
         while (!best.isEmpty()) {
-            out.add(best.poll().getKey());
+            out.add(ordinals[best.poll()]);
         }
         java.util.Collections.reverse(out);
         return out;
