@@ -1,6 +1,7 @@
 package dev.streamretrieval.operators.encoding;
 
 import dev.streamretrieval.operators.batching.BatchFunction;
+import dev.streamretrieval.operators.encoding.tokenizer.TokenizedText;
 import dev.streamretrieval.operators.query.ShardQuery;
 import dev.streamretrieval.schemas.QueryMode;
 import dev.streamretrieval.schemas.QueryOp;
@@ -15,6 +16,7 @@ public class EncodeQueries implements BatchFunction<ShardQuery, ShardQuery> {
     private final NeuralOptions options;
     private transient DenseEncoder dense;
     private transient TokenEncoder tokens;
+    private transient boolean sharedQueryPass;
 
     public EncodeQueries(NeuralOptions options) {
         this.options = options;
@@ -25,6 +27,18 @@ public class EncodeQueries implements BatchFunction<ShardQuery, ShardQuery> {
         dense = DenseEncoder.open(options.denseSpec(), options.intraOpThreads, options.batchSize);
         tokens = options.tokensEnabled()
                 ? TokenEncoder.open(options.tokenSpec(), options.intraOpThreads, options.batchSize) : null;
+        sharedQueryPass = tokens != null && sharesQueryPass(dense.spec(), tokens.spec());
+    }
+
+    /**
+     * Whether the token encoder would feed the model exactly what the dense encoder feeds it for a query (same
+     * model and output, same prefix and length, no ColBERT marker or augmentation), as with the default
+     * {@code --token-model dense}: the two encoders then need one forward pass between them, not two.
+     */
+    static boolean sharesQueryPass(ModelSpec d, ModelSpec t) {
+        return d.model.equals(t.model) && d.tokenizer.equals(t.tokenizer) && d.output.equals(t.output)
+                && d.queryPrefix.equals(t.queryPrefix) && d.maxQueryTokens == t.maxQueryTokens
+                && t.queryMarker.isEmpty() && t.queryAugmentationLength == 0;
     }
 
     @Override
@@ -41,7 +55,23 @@ public class EncodeQueries implements BatchFunction<ShardQuery, ShardQuery> {
                 needTokens.add(q);
             }
         }
-        if (!needDense.isEmpty()) {
+        if (!needTokens.isEmpty() && sharedQueryPass) {
+            // full mode with the dense model's own hidden states as token vectors: one forward pass gives both
+            ModelSpec spec = dense.spec();
+            List<TokenizedText> tok = new ArrayList<>(needDense.size());
+            for (ShardQuery q : needDense) {
+                tok.add(dense.model().tokenizer().encode(spec.queryPrefix + q.text, spec.maxQueryTokens));
+            }
+            float[][][] hidden = dense.model().runSorted(tok, options.batchSize);
+            for (int i = 0; i < hidden.length; i++) {
+                ShardQuery q = needDense.get(i);
+                q.denseVector = dense.pool(hidden[i], tok.get(i).attentionMask);
+                if (q.mode == QueryMode.FULL) {
+                    q.tokenVectors = tokens.select(hidden[i], tok.get(i), false);
+                }
+            }
+            needTokens.clear();
+        } else if (!needDense.isEmpty()) {
             float[][] v = dense.encodeQueries(needDense.stream().map(q -> q.text).toList());
             for (int i = 0; i < v.length; i++) {
                 needDense.get(i).denseVector = v[i];
