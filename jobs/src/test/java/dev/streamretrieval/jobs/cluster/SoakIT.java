@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
  * Soak: mixed ingest (versioned upserts and deletes over a bounded id space, so the live index reaches a steady
  * size) and queries for 10 minutes on a local multi-process cluster, sampling every 10 s the heap and RSS of every
  * process, the latest checkpoint's duration and sizes, the index statistics and the query latency. The report
- * compares the second and the last quarter of the run to tell what levels off and what keeps growing.
+ * compares the third and the last quarter of the run to tell what levels off and what keeps growing.
  * Long: {@code mvn -B verify -Pfault}; knobs: soak.minutes, soak.sample-seconds, soak.ids, soak.docs-per-second,
  * soak.queries-per-second, soak.delivery.
  */
@@ -174,12 +174,13 @@ class SoakIT {
         return sb.toString();
     }
 
-    /** Mean of a series over a fraction of the rows, [from, to). */
-    private static double mean(List<Row> rows, double from, double to, ToDoubleFunction<Row> f) {
+    /** Median of a series over a fraction of the rows, [from, to): one slow sample on a shared machine does not move it. */
+    private static double median(List<Row> rows, double from, double to, ToDoubleFunction<Row> f) {
         int a = (int) Math.floor(rows.size() * from);
         int b = Math.max(a + 1, (int) Math.floor(rows.size() * to));
-        return rows.subList(a, Math.min(b, rows.size())).stream().mapToDouble(f).filter(d -> !Double.isNaN(d) && d >= 0)
-                .average().orElse(Double.NaN);
+        double[] v = rows.subList(a, Math.min(b, rows.size())).stream().mapToDouble(f)
+                .filter(d -> !Double.isNaN(d) && d >= 0).sorted().toArray();
+        return v.length == 0 ? Double.NaN : v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
     /** Lowest value of a series over a fraction of the rows: for heap, the level after collections. */
@@ -199,33 +200,36 @@ class SoakIT {
         sb.append(String.format("upserts %d, deletes %d, queries asked %d, answered %d, job restarts %d, checkpoints %d "
                 + "completed / %d failed%n%n", lastRow.upserts, lastRow.deletes, lastRow.asked, lastRow.answered,
                 lastRow.restarts, lastRow.cluster.checkpointsCompleted, lastRow.cluster.checkpointsFailed));
-        sb.append("| series | 2nd quarter | last quarter | change | verdict |\n|---|---|---|---|---|\n");
+        sb.append("Third quarter of the run (after the index has filled) against the last quarter; GROWS means more than "
+                + "+20 %. Medians of each quarter, except heap: the lowest sample (the level after collections); checkpoint sizes "
+                + "alternate between small and large increments as RocksDB compactions upload new files.\n\n");
+        sb.append("| series | 3rd quarter | last quarter | change | verdict |\n|---|---|---|---|---|\n");
         Map<String, double[]> series = new LinkedHashMap<>();
-        series.put("live documents", new double[] {mean(rows, .25, .5, r -> r.index == null ? -1 : r.index.documents),
-                mean(rows, .75, 1, r -> r.index == null ? -1 : r.index.documents)});
-        series.put("postings", new double[] {mean(rows, .25, .5, r -> r.index == null ? -1 : r.index.postings),
-                mean(rows, .75, 1, r -> r.index == null ? -1 : r.index.postings)});
-        series.put("posting bytes (MB)", new double[] {mean(rows, .25, .5, r -> r.index == null ? -1 : mb(r.index.postingBytes)),
-                mean(rows, .75, 1, r -> r.index == null ? -1 : mb(r.index.postingBytes))});
-        series.put("tombstones", new double[] {mean(rows, .25, .5, r -> r.index == null ? -1 : r.index.tombstones),
-                mean(rows, .75, 1, r -> r.index == null ? -1 : r.index.tombstones)});
+        series.put("live documents", new double[] {median(rows, .5, .75, r -> r.index == null ? -1 : r.index.documents),
+                median(rows, .75, 1, r -> r.index == null ? -1 : r.index.documents)});
+        series.put("postings", new double[] {median(rows, .5, .75, r -> r.index == null ? -1 : r.index.postings),
+                median(rows, .75, 1, r -> r.index == null ? -1 : r.index.postings)});
+        series.put("posting bytes (MB)", new double[] {median(rows, .5, .75, r -> r.index == null ? -1 : mb(r.index.postingBytes)),
+                median(rows, .75, 1, r -> r.index == null ? -1 : mb(r.index.postingBytes))});
+        series.put("tombstones", new double[] {median(rows, .5, .75, r -> r.index == null ? -1 : r.index.tombstones),
+                median(rows, .75, 1, r -> r.index == null ? -1 : r.index.tombstones)});
         for (String p : lastRow.cluster.heapUsed.keySet()) {
             series.put("heap after GC, " + p + " (MB, floor)", new double[] {
-                floor(rows, .25, .5, r -> mb(r.cluster.heapUsed.getOrDefault(p, -1L))),
+                floor(rows, .5, .75, r -> mb(r.cluster.heapUsed.getOrDefault(p, -1L))),
                 floor(rows, .75, 1, r -> mb(r.cluster.heapUsed.getOrDefault(p, -1L)))});
         }
         for (String p : lastRow.cluster.rss.keySet()) {
-            series.put("RSS, " + p + " (MB)", new double[] {mean(rows, .25, .5, r -> mb(r.cluster.rss.getOrDefault(p, -1L))),
-                mean(rows, .75, 1, r -> mb(r.cluster.rss.getOrDefault(p, -1L)))});
+            series.put("RSS, " + p + " (MB)", new double[] {median(rows, .5, .75, r -> mb(r.cluster.rss.getOrDefault(p, -1L))),
+                median(rows, .75, 1, r -> mb(r.cluster.rss.getOrDefault(p, -1L)))});
         }
-        series.put("checkpoint duration (ms)", new double[] {mean(rows, .25, .5, r -> r.cluster.checkpointDurationMs),
-                mean(rows, .75, 1, r -> r.cluster.checkpointDurationMs)});
-        series.put("checkpointed size, incremental (MB)", new double[] {mean(rows, .25, .5, r -> mb(r.cluster.checkpointedSize)),
-                mean(rows, .75, 1, r -> mb(r.cluster.checkpointedSize))});
-        series.put("full state size (MB)", new double[] {mean(rows, .25, .5, r -> mb(r.cluster.stateSize)),
-                mean(rows, .75, 1, r -> mb(r.cluster.stateSize))});
-        series.put("query latency p50 (ms)", new double[] {mean(rows, .25, .5, r -> r.p50), mean(rows, .75, 1, r -> r.p50)});
-        series.put("query latency p95 (ms)", new double[] {mean(rows, .25, .5, r -> r.p95), mean(rows, .75, 1, r -> r.p95)});
+        series.put("checkpoint duration (ms)", new double[] {median(rows, .5, .75, r -> r.cluster.checkpointDurationMs),
+                median(rows, .75, 1, r -> r.cluster.checkpointDurationMs)});
+        series.put("checkpointed size, incremental (MB)", new double[] {median(rows, .5, .75, r -> mb(r.cluster.checkpointedSize)),
+                median(rows, .75, 1, r -> mb(r.cluster.checkpointedSize))});
+        series.put("full state size (MB)", new double[] {median(rows, .5, .75, r -> mb(r.cluster.stateSize)),
+                median(rows, .75, 1, r -> mb(r.cluster.stateSize))});
+        series.put("query latency p50 (ms)", new double[] {median(rows, .5, .75, r -> r.p50), median(rows, .75, 1, r -> r.p50)});
+        series.put("query latency p95 (ms)", new double[] {median(rows, .5, .75, r -> r.p95), median(rows, .75, 1, r -> r.p95)});
         series.forEach((name, v) -> {
             double change = v[0] > 0 ? v[1] / v[0] - 1 : Double.NaN;
             String verdict = Double.isNaN(change) ? "n/a" : change > 0.20 ? "GROWS" : "flat";
