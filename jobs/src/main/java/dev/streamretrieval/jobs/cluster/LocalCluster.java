@@ -155,6 +155,7 @@ public final class LocalCluster implements AutoCloseable {
         writeConfiguration(freePort());
         writeLogConfiguration();
         Files.writeString(dir.resolve("pids"), "");
+        Files.deleteIfExists(dir.resolve("stopped")); // left by an earlier cluster in the same folder
         this.watchdog = startWatchdog();
         this.shutdownHook = new Thread(this::closeQuietly, "local-cluster-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
