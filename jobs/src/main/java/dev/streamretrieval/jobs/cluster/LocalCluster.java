@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,6 +25,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -561,7 +563,22 @@ public final class LocalCluster implements AutoCloseable {
         if (watchdog != null) {
             watchdog.destroy();
         }
+        // scratch space (extracted RPC jars, RocksDB working folders of killed TaskManagers): gone with the
+        // processes; configuration, logs, checkpoints and savepoints stay
+        deleteRecursively(dir.resolve("tmp"));
+        deleteRecursively(dir.resolve("work"));
         LOG.info("local cluster in {} stopped", dir);
+    }
+
+    private static void deleteRecursively(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | UncheckedIOException e) {
+            LOG.warn("cannot delete {}: {}", root, e.toString());
+        }
     }
 
     private static void stop(List<Process> processes) {
