@@ -368,6 +368,12 @@ public final class BenchCommand {
                 ((Map<String, Object>) k.get("int8")).get("cpu_ms_per_100_candidates_median"),
                 ((Map<String, Object>) k.get("binary")).get("ms_per_100_candidates"),
                 ((Map<String, Object>) k.get("binary")).get("cpu_ms_per_100_candidates_median")));
+        Map<String, Object> k128 = (Map<String, Object>) k.get("at_" + KernelTiming.COLBERT_DIM + "_dims");
+        b.append(f("| 7b | the same kernel at %d dims (ColBERT's projection size; not our model) | float16 %s ms, int8 %s ms, binary %s ms |%n",
+                KernelTiming.COLBERT_DIM,
+                ((Map<String, Object>) k128.get("float16")).get("ms_per_100_candidates"),
+                ((Map<String, Object>) k128.get("int8")).get("ms_per_100_candidates"),
+                ((Map<String, Object>) k128.get("binary")).get("ms_per_100_candidates")));
 
         b.append("\n**4 · Query latency** (client-measured, produce → result read back; open loop at the offered rate; "
                 + "stage columns are p50 of the job's `timings_ms`)\n\n");

@@ -10,8 +10,11 @@ import dev.streamretrieval.schemas.IndexStats;
 import dev.streamretrieval.schemas.Query;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -176,22 +179,34 @@ final class ConfigRun {
         return max;
     }
 
-    /** Bytes of the regular files under {@code dir} (apparent size, like du -b). */
+    /**
+     * Bytes of the regular files under {@code dir} (apparent size, like du -b). Files and folders that vanish
+     * during the walk (RocksDB compaction, checkpoint cleanup) are skipped rather than failing the count.
+     */
     static long du(Path dir) {
         if (dir == null || !Files.exists(dir)) {
             return 0;
         }
-        try (Stream<Path> s = Files.walk(dir)) {
-            return s.filter(Files::isRegularFile).mapToLong(p -> {
-                try {
-                    return Files.size(p);
-                } catch (IOException e) {
-                    return 0; // deleted meanwhile (compaction)
+        long[] total = {0};
+        try {
+            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                    if (attrs.isRegularFile()) {
+                        total[0] += attrs.size();
+                    }
+                    return FileVisitResult.CONTINUE;
                 }
-            }).sum();
-        } catch (IOException | UncheckedIOException e) {
-            return -1;
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException e) {
+                    return FileVisitResult.CONTINUE; // deleted meanwhile
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not measure " + dir, e);
         }
+        return total[0];
     }
 
     private static Map<String, Object> measureMode(PipelineClient client, List<Query> queries, Qrels qrels,

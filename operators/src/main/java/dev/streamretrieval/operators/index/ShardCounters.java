@@ -24,4 +24,26 @@ public class ShardCounters {
     public long storeBytes;
 
     public ShardCounters() {}
+
+    /** A field-by-field copy. */
+    public ShardCounters copy() {
+        ShardCounters c = new ShardCounters();
+        c.docCount = docCount;
+        c.totalLength = totalLength;
+        c.postings = postings;
+        c.terms = terms;
+        c.tombstones = tombstones;
+        c.nextOrdinal = nextOrdinal;
+        c.upsertsApplied = upsertsApplied;
+        c.deletesApplied = deletesApplied;
+        c.staleIgnored = staleIgnored;
+        c.denseBlocks = denseBlocks;
+        c.lastDenseBlockSize = lastDenseBlockSize;
+        c.denseBytes = denseBytes;
+        c.tokenBytes = tokenBytes;
+        c.tokenCount = tokenCount;
+        c.postingBytes = postingBytes;
+        c.storeBytes = storeBytes;
+        return c;
+    }
 }
