@@ -46,10 +46,10 @@ final class ParetoPlot {
 
     static void write(List<Point> points, String title, Path file) throws IOException {
         System.setProperty("java.awt.headless", "true");
-        int w = 1000;
+        int w = 1120;
         int h = 640;
         int left = 80;
-        int right = 320;
+        int right = 440;
         int top = 50;
         int bottom = 70;
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);

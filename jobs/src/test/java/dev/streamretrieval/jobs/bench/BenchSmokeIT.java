@@ -87,7 +87,9 @@ class BenchSmokeIT {
 
         for (String codec : List.of("float16", "int8", "binary")) {
             assertThat(r.at("/7_maxsim_kernel/" + codec + "/ns_per_op").asLong()).as(codec).isPositive();
+            assertThat(r.at("/7_maxsim_kernel/at_128_dims/" + codec + "/ns_per_op").asLong()).as(codec).isPositive();
         }
+        assertThat(r.at("/7_maxsim_kernel/at_128_dims/workload/dim").asInt()).isEqualTo(128);
 
         JsonNode pareto = r.get("8_pareto");
         assertThat(pareto.get("points")).hasSize(3);

@@ -462,10 +462,10 @@ public class ShardIndexFunction extends KeyedCoProcessFunction<Integer, IndexReq
         hits.bm25Depth = q.bm25Depth;
         hits.denseDepth = q.denseDepth;
         hits.fusion = q.fusion;
-        Map<Long, Accumulator> matches = q.mode == QueryMode.DENSE ? new HashMap<>() : bm25Matches(q, c, hits);
+        Bm25Matches matches = q.mode == QueryMode.DENSE ? new Bm25Matches(q.terms.length, 0) : bm25Matches(q, c, hits);
         hits.matched = matches.size();
         switch (q.mode) {
-            case BM25 -> hits.candidates = candidates(topByBm25(matches, q.shardDepth), matches, null, q.terms.length);
+            case BM25 -> hits.candidates = candidates(matches.top(q.shardDepth), matches, null, q.terms.length);
             case DENSE -> {
                 Map<Long, Float> dense = denseScan(q.denseVector, c);
                 hits.matched = dense.size();
@@ -473,7 +473,7 @@ public class ShardIndexFunction extends KeyedCoProcessFunction<Integer, IndexReq
             }
             case HYBRID, FULL -> {
                 Map<Long, Float> dense = denseScan(q.denseVector, c);
-                List<Long> bm25List = topByBm25(matches, q.bm25Depth);
+                List<Long> bm25List = matches.top(q.bm25Depth);
                 List<Long> denseList = topByDense(dense, q.denseDepth);
                 LinkedHashSet<Long> union = new LinkedHashSet<>(bm25List);
                 union.addAll(denseList);
@@ -495,42 +495,39 @@ public class ShardIndexFunction extends KeyedCoProcessFunction<Integer, IndexReq
         }
     }
 
-    /** Scores every posting of the query terms with this shard's statistics. */
-    private Map<Long, Accumulator> bm25Matches(ShardQuery q, ShardCounters c, ShardHits hits) throws Exception {
+    /**
+     * Scores every posting of the query terms with this shard's statistics, term at a time. The term infos are
+     * read first so that the match table can be sized from their document frequencies.
+     */
+    private Bm25Matches bm25Matches(ShardQuery q, ShardCounters c, ShardHits hits) throws Exception {
         int n = q.terms.length;
         hits.docFreqs = new long[n];
         float avgLength = Bm25.averageLength(c.totalLength, c.docCount);
-        Map<Long, Accumulator> matches = new HashMap<>();
+        TermInfo[] infos = new TermInfo[n];
+        long postings = 0;
         for (int t = 0; t < n; t++) {
-            TermInfo info = terms.get(q.terms[t]);
+            infos[t] = terms.get(q.terms[t]);
+            if (infos[t] != null) {
+                hits.docFreqs[t] = infos[t].docFreq;
+                postings += infos[t].docFreq;
+            }
+        }
+        Bm25Matches matches = new Bm25Matches(n, postings);
+        for (int t = 0; t < n; t++) {
+            TermInfo info = infos[t];
             if (info == null) {
                 continue;
             }
-            hits.docFreqs[t] = info.docFreq;
             float weightedIdf = q.queryFreqs[t] * Bm25.idf(info.docFreq, c.docCount);
             for (int b = 0; b < info.blocks; b++) {
                 PostingBlock block = PostingBlock.decode(blocks.get(blockKey(q.terms[t], b)));
                 for (int i = 0; i < block.size(); i++) {
-                    Accumulator acc = matches.computeIfAbsent(block.ordinal(i), o -> new Accumulator(n));
-                    acc.length = block.length(i);
-                    acc.freqs[t] = block.freq(i);
-                    acc.score += bm25.termScore(weightedIdf, block.freq(i), block.length(i), avgLength);
+                    matches.add(block.ordinal(i), t, block.freq(i), block.length(i),
+                            bm25.termScore(weightedIdf, block.freq(i), block.length(i), avgLength));
                 }
             }
         }
         return matches;
-    }
-
-    /** Best {@code depth} ordinals by local BM25 (ties: earlier ordinal first). */
-    private static List<Long> topByBm25(Map<Long, Accumulator> matches, int depth) {
-        long[] ordinals = new long[matches.size()];
-        float[] scores = new float[matches.size()];
-        int n = 0;
-        for (Map.Entry<Long, Accumulator> e : matches.entrySet()) {
-            ordinals[n] = e.getKey();
-            scores[n++] = e.getValue().score;
-        }
-        return topByScore(ordinals, scores, depth);
     }
 
     private static List<Long> topByDense(Map<Long, Float> dense, int depth) {
@@ -643,7 +640,7 @@ public class ShardIndexFunction extends KeyedCoProcessFunction<Integer, IndexReq
     }
 
     /** Candidates for the given ordinals (in order), with BM25 statistics and dense scores where known. */
-    private Candidate[] candidates(List<Long> ordinals, Map<Long, Accumulator> matches, Map<Long, Float> dense,
+    private Candidate[] candidates(List<Long> ordinals, Bm25Matches matches, Map<Long, Float> dense,
             int termCount) throws Exception {
         Candidate[] out = new Candidate[ordinals.size()];
         for (int i = 0; i < out.length; i++) {
@@ -660,11 +657,11 @@ public class ShardIndexFunction extends KeyedCoProcessFunction<Integer, IndexReq
             Candidate cand = new Candidate();
             cand.docId = ref[0];
             cand.title = ref[1];
-            Accumulator acc = matches.get(ordinal);
-            if (acc != null) {
-                cand.length = acc.length;
-                cand.termFreqs = acc.freqs;
-                cand.localScore = acc.score;
+            int slot = matches.find(ordinal);
+            if (slot >= 0) {
+                cand.length = matches.length(slot);
+                cand.termFreqs = matches.termFreqs(slot);
+                cand.localScore = matches.score(slot);
             } else {
                 cand.termFreqs = new int[termCount];
             }
@@ -674,15 +671,5 @@ public class ShardIndexFunction extends KeyedCoProcessFunction<Integer, IndexReq
             out[i] = cand;
         }
         return out;
-    }
-
-    private static final class Accumulator {
-        final int[] freqs;
-        int length;
-        float score;
-
-        Accumulator(int terms) {
-            freqs = new int[terms];
-        }
     }
 }

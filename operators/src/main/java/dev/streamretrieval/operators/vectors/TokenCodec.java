@@ -122,7 +122,7 @@ public enum TokenCodec {
      * 65536-entry table for float16, four dimensions per 8-byte read) and then, two query tokens at a time, accumulate {@code s[j] += q[k] · d[k][j]}
      * over k: the inner loop runs over document tokens with no reduction, so HotSpot's C2 compiles it to SIMD on
      * Java 17 (a per-pair dot product is a float reduction, which C2 keeps scalar). Binary keeps one query token's words in
-     * registers (six for 384 dimensions) and scans the document's words. Scores equal the scalar definition up to
+     * registers (six for 384 dimensions, two for 128) and scans the document's words. Scores equal the scalar definition up to
      * float summation order.
      */
     public float maxSim(PreparedQuery q, byte[] doc) {
@@ -247,6 +247,11 @@ public enum TokenCodec {
                     int h = Long.bitCount(q0 ^ d[o]) + Long.bitCount(q1 ^ d[o + 1]) + Long.bitCount(q2 ^ d[o + 2])
                             + Long.bitCount(q3 ^ d[o + 3]) + Long.bitCount(q4 ^ d[o + 4]) + Long.bitCount(q5 ^ d[o + 5]);
                     bestHamming = Math.min(bestHamming, h);
+                }
+            } else if (words == 2) { // 128 dimensions (ColBERT's projection size)
+                long q0 = qi[0], q1 = qi[1];
+                for (int o = 0; o < 2 * n; o += 2) {
+                    bestHamming = Math.min(bestHamming, Long.bitCount(q0 ^ d[o]) + Long.bitCount(q1 ^ d[o + 1]));
                 }
             } else {
                 for (int j = 0; j < n; j++) {

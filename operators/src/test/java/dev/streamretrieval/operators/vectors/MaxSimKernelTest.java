@@ -89,7 +89,7 @@ class MaxSimKernelTest {
     @Test
     void binaryEqualsTheHammingDefinition() {
         Random r = new Random(5);
-        for (int dim : new int[] {384, 100, 64}) {
+        for (int dim : new int[] {384, 128, 100, 64}) {
             float[][] q = tokens(r, 9, dim);
             TokenCodec.PreparedQuery pq = TokenCodec.prepare(q);
             for (int n : new int[] {1, 250, 3}) {
