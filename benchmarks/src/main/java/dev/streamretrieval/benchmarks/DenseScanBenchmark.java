@@ -1,6 +1,7 @@
 package dev.streamretrieval.benchmarks;
 
 import dev.streamretrieval.operators.vectors.DenseCodec;
+import dev.streamretrieval.operators.vectors.MaxSimWorkload;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Random;
@@ -50,22 +51,9 @@ public class DenseScanBenchmark {
         ByteBuffer b = ByteBuffer.wrap(data);
         for (int i = 0; i < VECTORS; i++) {
             b.position(i * entry + 8);
-            dense.encode(unit(r), b.slice());
+            dense.encode(MaxSimWorkload.randomUnitVectors(r, 1, DIM)[0], b.slice());
         }
-        query = unit(r);
-    }
-
-    private static float[] unit(Random r) {
-        float[] v = new float[DIM];
-        double norm = 0;
-        for (int k = 0; k < DIM; k++) {
-            v[k] = (float) r.nextGaussian();
-            norm += v[k] * v[k];
-        }
-        for (int k = 0; k < DIM; k++) {
-            v[k] /= (float) Math.sqrt(norm);
-        }
-        return v;
+        query = MaxSimWorkload.randomUnitVectors(r, 1, DIM)[0];
     }
 
     @Benchmark

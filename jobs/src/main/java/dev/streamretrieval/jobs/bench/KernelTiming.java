@@ -1,20 +1,17 @@
 package dev.streamretrieval.jobs.bench;
 
+import dev.streamretrieval.operators.vectors.MaxSimWorkload;
 import dev.streamretrieval.operators.vectors.TokenCodec;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Random;
 
 /**
- * Section 7 in-process: the MaxSim kernel on the workload of the JMH benchmark ({@code benchmarks/}
- * MaxSimBenchmark, same shape and seed): one 32-token query against 100 candidates of 180–220 tokens, 384
- * dimensions, one thread. One operation = prepare the query and score all 100 candidates. A timed loop: warm-up,
+ * Section 7 in-process: the MaxSim kernel on {@link MaxSimWorkload}, the workload of the JMH MaxSimBenchmark
+ * (same seed): one 32-token query against 100 candidates of 180–220 tokens, one thread. One operation = prepare the query and score all 100 candidates. A timed loop: warm-up,
  * then as many operations as fit in the measuring time; reports the median (the figure compared with the target),
  * mean and best wall time, and the median thread CPU time.
  */
 final class KernelTiming {
-    static final int QUERY_TOKENS = 32;
-    static final int CANDIDATES = 100;
     static final int DIM = 384;
     /** ColBERT's token vectors are projected to 128 dimensions. */
     static final int COLBERT_DIM = 128;
@@ -36,19 +33,15 @@ final class KernelTiming {
 
     static Map<String, Object> atDimension(int dim, double secondsPerCodec) {
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("workload", Map.of("query_tokens", QUERY_TOKENS, "candidates", CANDIDATES,
-                "doc_tokens", "180-220 (mean 200)", "dim", dim, "threads", 1));
+        out.put("workload", Map.of("query_tokens", MaxSimWorkload.QUERY_TOKENS, "candidates", MaxSimWorkload.CANDIDATES,
+                "doc_tokens", MaxSimWorkload.MIN_DOC_TOKENS + "-" + MaxSimWorkload.MAX_DOC_TOKENS, "dim", dim,
+                "threads", 1));
         for (TokenCodec codec : TokenCodec.values()) {
-            Random r = new Random(42);
-            float[][] query = tokens(r, QUERY_TOKENS, dim);
-            byte[][] docs = new byte[CANDIDATES][];
-            for (int d = 0; d < CANDIDATES; d++) {
-                docs[d] = codec.encode(tokens(r, 180 + r.nextInt(41), dim));
-            }
+            MaxSimWorkload workload = new MaxSimWorkload(codec, dim, 42);
             float sink = 0;
             long warmEnd = System.nanoTime() + (long) (Math.max(0.2, secondsPerCodec / 2) * 1e9);
             while (System.nanoTime() < warmEnd) {
-                sink += once(codec, query, docs);
+                sink += workload.scoreAll();
             }
             long end = System.nanoTime() + (long) (secondsPerCodec * 1e9);
             long ops = 0;
@@ -58,7 +51,7 @@ final class KernelTiming {
             do {
                 long c0 = THREADS.getCurrentThreadCpuTime();
                 long t0 = System.nanoTime();
-                sink += once(codec, query, docs);
+                sink += workload.scoreAll();
                 long dt = System.nanoTime() - t0;
                 cpu.add((THREADS.getCurrentThreadCpuTime() - c0) / 1e6);
                 wall.add(dt / 1e6);
@@ -77,30 +70,5 @@ final class KernelTiming {
             out.put(codec.wireName(), m);
         }
         return out;
-    }
-
-    private static float once(TokenCodec codec, float[][] query, byte[][] docs) {
-        TokenCodec.PreparedQuery q = TokenCodec.prepare(query);
-        float s = 0;
-        for (byte[] d : docs) {
-            s += codec.maxSim(q, d);
-        }
-        return s;
-    }
-
-    private static float[][] tokens(Random r, int n, int dim) {
-        float[][] t = new float[n][dim];
-        for (float[] v : t) {
-            double norm = 0;
-            for (int k = 0; k < dim; k++) {
-                v[k] = (float) r.nextGaussian();
-                norm += v[k] * v[k];
-            }
-            float inv = (float) (1 / Math.sqrt(norm));
-            for (int k = 0; k < dim; k++) {
-                v[k] *= inv;
-            }
-        }
-        return t;
     }
 }

@@ -16,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -91,18 +90,7 @@ final class ClusterCommand {
             Runtime.getRuntime().addShutdownHook(hook);
 
             if (!docs.isEmpty()) {
-                Set<String> ids = new HashSet<>();
-                try (ProgressBar bar = new ProgressBar("publishing", docs.size())) {
-                    for (Document d : docs) {
-                        client.publish(d);
-                        ids.add(d.id);
-                        bar.step();
-                    }
-                    client.flush();
-                }
-                try (ProgressBar bar = new ProgressBar("indexing", ids.size())) {
-                    client.awaitDocuments(ids.size(), Duration.ofMinutes(3), bar::set);
-                }
+                RunCommand.publishAndAwait(client, docs, Duration.ofMinutes(3));
             }
             System.err.println("ready: type a query and press Enter (Ctrl-D stops" + (extras.containsKey("savepoint-on-exit")
                     ? " with a savepoint" : "") + ")");

@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -101,18 +100,7 @@ final class EvalCommand {
         IndexStats stats;
         try (LocalPipeline pipeline = LocalPipeline.start(o); PipelineClient client = new PipelineClient(o, null)) {
             long t0 = System.nanoTime();
-            Set<String> ids = new HashSet<>();
-            try (ProgressBar bar = new ProgressBar("publishing", docs.size())) {
-                for (Document d : docs) {
-                    client.publish(d);
-                    ids.add(d.id);
-                    bar.step();
-                }
-                client.flush();
-            }
-            try (ProgressBar bar = new ProgressBar("indexing", ids.size())) {
-                stats = client.awaitDocuments(ids.size(), Duration.ofMinutes(2), bar::set);
-            }
+            stats = RunCommand.publishAndAwait(client, docs, Duration.ofMinutes(2));
             ingestSeconds = (System.nanoTime() - t0) / 1e9;
             for (ModeRun m : modes) {
                 Map<String, Object> report = new LinkedHashMap<>();

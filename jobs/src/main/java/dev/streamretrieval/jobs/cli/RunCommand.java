@@ -7,6 +7,7 @@ import dev.streamretrieval.jobs.client.PipelineClient;
 import dev.streamretrieval.jobs.evaluation.BeirCollection;
 import dev.streamretrieval.schemas.Document;
 import dev.streamretrieval.schemas.Hit;
+import dev.streamretrieval.schemas.IndexStats;
 import dev.streamretrieval.schemas.Query;
 import dev.streamretrieval.schemas.QueryMode;
 import dev.streamretrieval.schemas.QueryOp;
@@ -62,18 +63,7 @@ final class RunCommand {
                 + ", " + o.resultsTopic + ", " + o.deadLetterTopic);
 
         if (!docs.isEmpty()) {
-            Set<String> ids = new HashSet<>();
-            try (ProgressBar bar = new ProgressBar("publishing", docs.size())) {
-                for (Document d : docs) {
-                    client.publish(d);
-                    ids.add(d.id);
-                    bar.step();
-                }
-                client.flush();
-            }
-            try (ProgressBar bar = new ProgressBar("indexing", ids.size())) {
-                client.awaitDocuments(ids.size(), Duration.ofMinutes(2), bar::set);
-            }
+            publishAndAwait(client, docs, Duration.ofMinutes(2));
         }
         System.err.println("ready (" + mode.wireName() + " mode): type a query and press Enter (Ctrl-C or Ctrl-D to stop)");
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
@@ -106,6 +96,25 @@ final class RunCommand {
         closeQuietly(client);
         closeQuietly(pipeline);
         return 0;
+    }
+
+    /**
+     * Publishes the documents (progress bar "publishing"), then waits until the job's own state accounts for every
+     * distinct id, indexed or dead-lettered (progress bar "indexing"); returns the job's statistics then.
+     */
+    static IndexStats publishAndAwait(PipelineClient client, List<Document> docs, Duration timeout) throws Exception {
+        Set<String> ids = new HashSet<>();
+        try (ProgressBar bar = new ProgressBar("publishing", docs.size())) {
+            for (Document d : docs) {
+                client.publish(d);
+                ids.add(d.id);
+                bar.step();
+            }
+            client.flush();
+        }
+        try (ProgressBar bar = new ProgressBar("indexing", ids.size())) {
+            return client.awaitDocuments(ids.size(), timeout, bar::set);
+        }
     }
 
     static List<Document> loadCollection(String path) throws Exception {

@@ -17,7 +17,6 @@ import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -69,7 +68,10 @@ public class ShardIndexFunction extends KeyedCoProcessFunction<Integer, IndexReq
     private transient Counter deletesMetric;
     private transient Counter staleMetric;
     private transient Counter searchesMetric;
-    /** Latest counters of each shard key this subtask has seen, equal to the state; read by queries and gauges. */
+    /**
+     * Counters of each shard key this subtask has seen, equal to the state. Used by the task thread only; the
+     * shard's gauges hold the same objects.
+     */
     private transient Map<Integer, ShardCounters> latestCounters;
     /**
      * (shard, ordinal) → {id, title} of documents of this subtask, so that building candidates does not read and
@@ -113,7 +115,7 @@ public class ShardIndexFunction extends KeyedCoProcessFunction<Integer, IndexReq
         staleMetric = group.counter("staleVersionsIgnored");
         searchesMetric = group.counter("shardSearches");
         group.meter("documentsIndexedPerSecond", new MeterView(upsertsMetric));
-        latestCounters = new ConcurrentHashMap<>();
+        latestCounters = new HashMap<>();
         candidateRefs = new java.util.LinkedHashMap<>(1024, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<Long, String[]> eldest) {
@@ -133,7 +135,6 @@ public class ShardIndexFunction extends KeyedCoProcessFunction<Integer, IndexReq
             c.staleIgnored++;
             staleMetric.inc();
             counters.update(c);
-            publishShardMetrics(ctx.getCurrentKey(), c);
             return;
         }
         if (existing != null && !existing.deleted) {
@@ -164,24 +165,22 @@ public class ShardIndexFunction extends KeyedCoProcessFunction<Integer, IndexReq
             upsertsMetric.inc();
         }
         counters.update(c);
-        publishShardMetrics(ctx.getCurrentKey(), c);
     }
 
     /**
-     * Keeps the shard's gauges current; registers them (group {@code shard} → id) when this subtask first sees
-     * the shard key.
+     * Puts a shard's counters into {@link #latestCounters} and registers its gauges (group {@code shard} → id),
+     * which read that same object; called once per shard key and operator instance.
      */
-    private void publishShardMetrics(Integer shard, ShardCounters c) {
-        if (latestCounters.put(shard, c) == null) {
-            MetricGroup g = getRuntimeContext().getMetricGroup().addGroup("shard", String.valueOf(shard));
-            g.gauge("documents", (Gauge<Long>) () -> latestCounters.get(shard).docCount);
-            g.gauge("terms", (Gauge<Long>) () -> latestCounters.get(shard).terms);
-            g.gauge("tombstones", (Gauge<Long>) () -> latestCounters.get(shard).tombstones);
-            g.gauge("postingBytes", (Gauge<Long>) () -> latestCounters.get(shard).postingBytes);
-            g.gauge("storeBytes", (Gauge<Long>) () -> latestCounters.get(shard).storeBytes);
-            g.gauge("denseBytes", (Gauge<Long>) () -> latestCounters.get(shard).denseBytes);
-            g.gauge("tokenBytes", (Gauge<Long>) () -> latestCounters.get(shard).tokenBytes);
-        }
+    private void registerShard(int shard, ShardCounters c) {
+        latestCounters.put(shard, c);
+        MetricGroup g = getRuntimeContext().getMetricGroup().addGroup("shard", String.valueOf(shard));
+        g.gauge("documents", (Gauge<Long>) () -> c.docCount);
+        g.gauge("terms", (Gauge<Long>) () -> c.terms);
+        g.gauge("tombstones", (Gauge<Long>) () -> c.tombstones);
+        g.gauge("postingBytes", (Gauge<Long>) () -> c.postingBytes);
+        g.gauge("storeBytes", (Gauge<Long>) () -> c.storeBytes);
+        g.gauge("denseBytes", (Gauge<Long>) () -> c.denseBytes);
+        g.gauge("tokenBytes", (Gauge<Long>) () -> c.tokenBytes);
     }
 
     /** What a stored document counts in {@link ShardCounters#storeBytes}: UTF-8 bytes of id, title and text. */
@@ -409,17 +408,20 @@ public class ShardIndexFunction extends KeyedCoProcessFunction<Integer, IndexReq
     }
 
     /**
-     * The current shard's counters. Every query needs them (N and total length for BM25), so they come from the
-     * heap copy in {@link #latestCounters}: this operator is the only writer of the state and every change goes
-     * to both. The state is read only for a shard this instance has not seen since it was opened (after a restore
-     * or rescale). Reading RocksDB here on every query was about a third of a BM25 shard search's CPU time.
+     * The current shard's counters, changed in place by the caller (who then writes them to the state). Every
+     * query needs them (N and total length for BM25), so they live on the heap in {@link #latestCounters}: this
+     * operator is the only writer of the state and writes every change. The state is read only for a shard this
+     * instance has not seen since it was opened (after a restore or rescale). Reading RocksDB here on every query
+     * was about a third of a BM25 shard search's CPU time.
      */
     private ShardCounters currentCounters() throws Exception {
         ShardCounters c = latestCounters.get(currentShard);
         if (c == null) {
-            c = counters.value();
+            ShardCounters stored = counters.value();
+            c = stored == null ? new ShardCounters() : stored;
+            registerShard(currentShard, c);
         }
-        return c == null ? new ShardCounters() : c;
+        return c;
     }
 
     // ---------------------------------------------------------------- searching
@@ -431,7 +433,6 @@ public class ShardIndexFunction extends KeyedCoProcessFunction<Integer, IndexReq
         currentShard = ctx.getCurrentKey();
         searchesMetric.inc();
         ShardCounters c = currentCounters();
-        publishShardMetrics(ctx.getCurrentKey(), c);
         ShardHits hits = new ShardHits();
         hits.requestId = q.requestId;
         hits.queryId = q.queryId;
@@ -477,10 +478,10 @@ public class ShardIndexFunction extends KeyedCoProcessFunction<Integer, IndexReq
                 List<Long> denseList = topByDense(dense, q.denseDepth);
                 LinkedHashSet<Long> union = new LinkedHashSet<>(bm25List);
                 union.addAll(denseList);
-                Candidate[] cands = candidates(new ArrayList<>(union), matches, dense, q.terms.length);
+                List<Long> ordinals = new ArrayList<>(union);
+                Candidate[] cands = candidates(ordinals, matches, dense, q.terms.length);
                 Set<Long> inBm25 = new HashSet<>(bm25List);
                 Set<Long> inDense = new HashSet<>(denseList);
-                List<Long> ordinals = new ArrayList<>(union);
                 for (int i = 0; i < cands.length; i++) {
                     cands[i].inBm25List = inBm25.contains(ordinals.get(i));
                     cands[i].inDenseList = inDense.contains(ordinals.get(i));
@@ -665,8 +666,9 @@ public class ShardIndexFunction extends KeyedCoProcessFunction<Integer, IndexReq
             } else {
                 cand.termFreqs = new int[termCount];
             }
-            if (dense != null && dense.containsKey(ordinal)) {
-                cand.denseScore = dense.get(ordinal);
+            Float denseScore = dense == null ? null : dense.get(ordinal);
+            if (denseScore != null) {
+                cand.denseScore = denseScore;
             }
             out[i] = cand;
         }

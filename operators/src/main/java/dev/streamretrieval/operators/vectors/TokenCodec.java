@@ -300,24 +300,19 @@ public enum TokenCodec {
         }
 
         float[] scores0(int size) {
-            if (scores0.length < size) {
-                scores0 = new float[size];
-            }
-            return scores0;
+            return scores0 = atLeast(scores0, size);
         }
 
         float[] scores1(int size) {
-            if (scores1.length < size) {
-                scores1 = new float[size];
-            }
-            return scores1;
+            return scores1 = atLeast(scores1, size);
         }
 
         float[] scales(int size) {
-            if (scales.length < size) {
-                scales = new float[size];
-            }
-            return scales;
+            return scales = atLeast(scales, size);
+        }
+
+        private static float[] atLeast(float[] a, int size) {
+            return a.length < size ? new float[size] : a;
         }
 
         long[] longs(int size) {

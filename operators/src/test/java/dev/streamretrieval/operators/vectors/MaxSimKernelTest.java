@@ -14,18 +14,7 @@ import org.junit.jupiter.api.Test;
  */
 class MaxSimKernelTest {
     private static float[][] tokens(Random r, int n, int dim) {
-        float[][] t = new float[n][dim];
-        for (float[] v : t) {
-            double norm = 0;
-            for (int k = 0; k < dim; k++) {
-                v[k] = (float) r.nextGaussian();
-                norm += v[k] * v[k];
-            }
-            for (int k = 0; k < dim; k++) {
-                v[k] /= (float) Math.sqrt(norm);
-            }
-        }
-        return t;
+        return MaxSimWorkload.randomUnitVectors(r, n, dim);
     }
 
     /** Decodes a stored token matrix back to floats (what the codec keeps of each vector). */
