@@ -2,7 +2,6 @@ package dev.streamretrieval.jobs.evaluation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.streamretrieval.schemas.Document;
 import dev.streamretrieval.schemas.Query;
@@ -18,8 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 class BeirCollectionTest {
     @Test
     void loadsCranfield() {
-        Path folder = Path.of("/work/shared/data/cranfield");
-        assumeTrue(Files.isRegularFile(folder.resolve("corpus.jsonl")), "cranfield collection not present");
+        Path folder = SharedCollections.folder("cranfield");
         BeirCollection c = BeirCollection.load(folder);
         assertThat(c.name()).isEqualTo("cranfield");
         assertThat(c.documents()).hasSize(1400);

@@ -2,13 +2,11 @@ package dev.streamretrieval.jobs.evaluation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.streamretrieval.operators.analysis.AnalyzerOptions;
 import dev.streamretrieval.operators.analysis.TextAnalyzer;
 import dev.streamretrieval.schemas.Document;
 import dev.streamretrieval.schemas.Query;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -136,8 +134,7 @@ class LuceneBaselineTest {
 
     @Test
     void cranfieldBaselineIsPlausible() {
-        Path folder = Path.of("/work/shared/data/cranfield");
-        assumeTrue(Files.isRegularFile(folder.resolve("corpus.jsonl")), "cranfield collection not present");
+        Path folder = SharedCollections.folder("cranfield");
         BeirCollection cran = BeirCollection.load(folder);
         try (LuceneBaseline lucene = LuceneBaseline.build(cran.documents(), analyzer, K1, B)) {
             MetricSummary s = MetricSummary.of(lucene.searchAll(cran.queries(), 100), cran.qrels());
