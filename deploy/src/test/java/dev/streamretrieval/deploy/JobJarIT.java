@@ -39,7 +39,7 @@ class JobJarIT {
 
     static final List<String> REQUIRED = List.of(
             "dev/streamretrieval/jobs/cli/Main.class",
-            "dev/streamretrieval/operators/index/ShardIndexFunction.class",
+            "dev/streamretrieval/operators/index/IndexAndSearchShards.class",
             "dev/streamretrieval/schemas/Document.class",
             "org/apache/flink/connector/kafka/source/KafkaSource.class",
             "org/apache/kafka/clients/consumer/KafkaConsumer.class",

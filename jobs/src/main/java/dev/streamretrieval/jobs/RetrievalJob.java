@@ -10,14 +10,15 @@ import dev.streamretrieval.operators.encoding.NeuralOptions;
 import dev.streamretrieval.operators.gather.GatherFunction;
 import dev.streamretrieval.operators.index.IndexRequest;
 import dev.streamretrieval.operators.index.ShardHits;
-import dev.streamretrieval.operators.index.ShardIndexFunction;
+import dev.streamretrieval.operators.index.IndexAndSearchShards;
 import dev.streamretrieval.operators.ingest.DeadLetters;
 import dev.streamretrieval.operators.ingest.PrepareDocuments;
 import dev.streamretrieval.operators.ingest.ShardRouter;
 import dev.streamretrieval.operators.query.FanOutQueries;
 import dev.streamretrieval.operators.query.PlanQueries;
-import dev.streamretrieval.operators.query.ShardQuery;
+import dev.streamretrieval.operators.index.ShardQuery;
 import dev.streamretrieval.operators.rerank.CrossEncoderRerank;
+import dev.streamretrieval.operators.scoring.Fusion;
 import dev.streamretrieval.schemas.DeadLetter;
 import dev.streamretrieval.schemas.DocumentDecoder;
 import dev.streamretrieval.schemas.QueryDecoder;
@@ -122,10 +123,11 @@ public final class RetrievalJob {
         DataStream<ShardHits> shardHits = encoded
                 .keyBy(r -> r.shard, Types.INT)
                 .connect(fannedOut.keyBy(q -> q.shard, Types.INT))
-                .process(new ShardIndexFunction(o.bm25(), n.enabled() ? n.denseCodec() : null,
-                        n.tokensEnabled() ? n.tokenCodec() : null))
-                .uid("shard-index")
-                .name("shard index (BM25)");
+                .process(new IndexAndSearchShards(o.bm25(), n.enabled() ? n.denseCodec() : null,
+                        n.tokensEnabled() ? n.tokenCodec() : null,
+                        new Fusion(o.gather.fusion, o.gather.rrfK, o.gather.linearBm25Weight)))
+                .uid("shard-index") // unchanged: savepoints address the operator's state by this uid
+                .name("index + search shards (BM25, dense, MaxSim)");
 
         shardHits
                 .keyBy(h -> h.requestId, Types.STRING)

@@ -1,7 +1,7 @@
 package dev.streamretrieval.jobs.cluster;
 
 import dev.streamretrieval.jobs.RetrievalJob;
-import dev.streamretrieval.operators.index.ShardIndexFunction;
+import dev.streamretrieval.operators.index.IndexAndSearchShards;
 import dev.streamretrieval.schemas.DeadLetter;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -30,7 +30,7 @@ public final class JobJars {
     /** Jars for the modules of the running code, built under {@code dir} where needed. */
     public static List<String> forRunningCode(Path dir) {
         Set<Path> sources = new LinkedHashSet<>();
-        for (Class<?> anchor : List.of(RetrievalJob.class, ShardIndexFunction.class, DeadLetter.class)) {
+        for (Class<?> anchor : List.of(RetrievalJob.class, IndexAndSearchShards.class, DeadLetter.class)) {
             try {
                 sources.add(Path.of(anchor.getProtectionDomain().getCodeSource().getLocation().toURI()).toAbsolutePath());
             } catch (URISyntaxException | NullPointerException e) {

@@ -2,7 +2,7 @@ package dev.streamretrieval.operators.encoding;
 
 import dev.streamretrieval.operators.batching.BatchFunction;
 import dev.streamretrieval.operators.encoding.tokenizer.TokenizedText;
-import dev.streamretrieval.operators.query.ShardQuery;
+import dev.streamretrieval.operators.index.ShardQuery;
 import dev.streamretrieval.schemas.QueryMode;
 import dev.streamretrieval.schemas.QueryOp;
 import java.util.ArrayList;

@@ -2,6 +2,7 @@ package dev.streamretrieval.operators.gather;
 
 import dev.streamretrieval.operators.index.Candidate;
 import dev.streamretrieval.operators.scoring.Bm25;
+import dev.streamretrieval.operators.scoring.Fusion;
 import dev.streamretrieval.schemas.Hit;
 import dev.streamretrieval.schemas.QueryMode;
 import java.util.ArrayList;
@@ -16,9 +17,9 @@ import java.util.Map;
  * <ul>
  *   <li>{@code bm25}: BM25 re-scored with global N, avgdl and df.</li>
  *   <li>{@code dense}: dot product of normalised vectors (cosine).</li>
- *   <li>{@code hybrid}: fusion of the global BM25 list (top bm25Depth) and the dense list (top denseDepth):
- *       RRF {@code Σ_lists 1 / (rrfK + rank)} (Cormack et al., k = 60), or normalised linear
- *       {@code w · (s_bm25 − min)/(max − min) + (1 − w) · (s_dense − min)/(max − min)} over the candidates.</li>
+ *   <li>{@code hybrid}: {@link Fusion} of the global BM25 list (top bm25Depth of the candidates a shard put in
+ *       its BM25 list) and the dense list (top denseDepth): RRF over the two rankings, or normalised linear over
+ *       the global BM25 and dense scores of all candidates.</li>
  *   <li>{@code full}: candidates the shards scored with MaxSim first (by MaxSim), then the rest in hybrid order;
  *       the cross-encoder later reorders the top rerankDepth.</li>
  * </ul>
@@ -31,11 +32,11 @@ public final class ResultRanker implements java.io.Serializable {
     public record Ranked(int index, double score, Map<String, Double> scores) {}
 
     private final Bm25 bm25;
-    private final GatherOptions options;
+    private final Fusion fusion;
 
     public ResultRanker(Bm25 bm25, GatherOptions options) {
         this.bm25 = bm25;
-        this.options = options;
+        this.fusion = new Fusion(options.fusion, options.rrfK, options.linearBm25Weight);
     }
 
     public List<Ranked> rank(PendingQuery p) {
@@ -105,31 +106,17 @@ public final class ResultRanker implements java.io.Serializable {
     private List<Ranked> fused(PendingQuery p, double[] bm25Scores, List<Map<String, Double>> stage) {
         Candidate[] cands = p.candidates;
         int m = cands.length;
-        double[] fused = new double[m];
-        String name;
-        String fusion = p.fusion != null ? p.fusion : options.fusion;
-        if (fusion.equals("linear")) {
-            name = "linear";
-            double[] dense = new double[m];
-            for (int i = 0; i < m; i++) {
-                dense[i] = Float.isNaN(cands[i].denseScore) ? Double.NaN : cands[i].denseScore;
-            }
-            double[] nb = minMax(bm25Scores);
-            double[] nd = minMax(dense);
-            double w = options.linearBm25Weight;
-            for (int i = 0; i < m; i++) {
-                fused[i] = w * nb[i] + (1 - w) * nd[i];
-            }
-        } else {
-            name = "rrf";
-            List<Ranked> bm25List = byScore(m, i -> cands[i].inBm25List ? bm25Scores[i] : Double.NEGATIVE_INFINITY, stage, cands);
-            List<Ranked> denseList = byScore(m, i -> cands[i].inDenseList && !Float.isNaN(cands[i].denseScore)
-                    ? cands[i].denseScore : Double.NEGATIVE_INFINITY, stage, cands);
-            addRrf(fused, bm25List, i -> cands[i].inBm25List, p.bm25Depth);
-            addRrf(fused, denseList, i -> cands[i].inDenseList && !Float.isNaN(cands[i].denseScore), p.denseDepth);
-        }
+        Fusion.Method method = fusion.method(p.fusion);
+        int[] bm25Ranking = ranking(m, i -> cands[i].inBm25List, i -> bm25Scores[i], cands, p.bm25Depth);
+        int[] denseRanking = ranking(m, i -> cands[i].inDenseList && !Float.isNaN(cands[i].denseScore),
+                i -> cands[i].denseScore, cands, p.denseDepth);
+        double[] dense = new double[m];
         for (int i = 0; i < m; i++) {
-            stage.get(i).put(name, fused[i]);
+            dense[i] = Float.isNaN(cands[i].denseScore) ? Double.NaN : cands[i].denseScore;
+        }
+        double[] fused = fusion.fuse(method, m, bm25Ranking, denseRanking, bm25Scores, dense);
+        for (int i = 0; i < m; i++) {
+            stage.get(i).put(method.label(), fused[i]);
         }
         return byScore(m, i -> fused[i], stage, cands);
     }
@@ -138,37 +125,16 @@ public final class ResultRanker implements java.io.Serializable {
         boolean in(int i);
     }
 
-    /** RRF: adds 1 / (k + rank) for the first {@code depth} members of a list (rank from 1). */
-    private void addRrf(double[] fused, List<Ranked> list, Member member, int depth) {
-        int rank = 0;
-        for (Ranked r : list) {
-            if (!member.in(r.index()) || rank >= depth) {
-                continue;
-            }
-            rank++;
-            fused[r.index()] += 1.0 / (options.rrfK + rank);
-        }
-    }
-
-    /** (x − min) / (max − min) over the finite values; missing values count as the minimum (0). */
-    static double[] minMax(double[] x) {
-        double min = Double.POSITIVE_INFINITY;
-        double max = Double.NEGATIVE_INFINITY;
-        for (double v : x) {
-            if (!Double.isNaN(v)) {
-                min = Math.min(min, v);
-                max = Math.max(max, v);
+    /** The first {@code depth} members of a list, by score descending then document id: candidate indices. */
+    private static int[] ranking(int m, Member member, Score score, Candidate[] cands, int depth) {
+        List<Integer> members = new ArrayList<>();
+        for (int i = 0; i < m; i++) {
+            if (member.in(i)) {
+                members.add(i);
             }
         }
-        double[] out = new double[x.length];
-        for (int i = 0; i < x.length; i++) {
-            if (Double.isNaN(x[i])) {
-                out[i] = 0;
-            } else {
-                out[i] = max > min ? (x[i] - min) / (max - min) : 1;
-            }
-        }
-        return out;
+        members.sort(Comparator.<Integer>comparingDouble(i -> -score.of(i)).thenComparing(i -> cands[i].docId));
+        return members.stream().limit(Math.max(0, depth)).mapToInt(Integer::intValue).toArray();
     }
 
     private List<Ranked> full(PendingQuery p, double[] bm25Scores, List<Map<String, Double>> stage) {

@@ -119,7 +119,7 @@ final class Bm25Matches {
 
     /** Best {@code depth} ordinals by local score (ties: smaller ordinal first). */
     List<Long> top(int depth) {
-        return ShardIndexFunction.topByScore(Arrays.copyOf(ordinals, size), Arrays.copyOf(scores, size), depth);
+        return TopK.of(Arrays.copyOf(ordinals, size), Arrays.copyOf(scores, size), depth);
     }
 
     /** Ordinals are sequential per shard; a multiplicative hash spreads them over the table. */

@@ -1,5 +1,6 @@
 package dev.streamretrieval.operators.query;
 
+import dev.streamretrieval.operators.index.ShardQuery;
 import org.apache.flink.api.common.functions.FlatMapFunction;
 import org.apache.flink.util.Collector;
 

@@ -1,6 +1,7 @@
 package dev.streamretrieval.operators.query;
 
 import dev.streamretrieval.operators.analysis.TextAnalyzer;
+import dev.streamretrieval.operators.index.ShardQuery;
 import dev.streamretrieval.operators.ingest.DeadLetters;
 import dev.streamretrieval.schemas.Decoded;
 import dev.streamretrieval.schemas.Query;

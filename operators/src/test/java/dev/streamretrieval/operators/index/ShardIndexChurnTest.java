@@ -2,8 +2,9 @@ package dev.streamretrieval.operators.index;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.streamretrieval.operators.query.ShardQuery;
+import dev.streamretrieval.operators.index.ShardQuery;
 import dev.streamretrieval.operators.scoring.Bm25;
+import dev.streamretrieval.operators.scoring.Fusion;
 import dev.streamretrieval.operators.vectors.DenseCodec;
 import dev.streamretrieval.schemas.QueryMode;
 import dev.streamretrieval.schemas.QueryOp;
@@ -48,7 +49,7 @@ class ShardIndexChurnTest {
     }
 
     private static IndexRequest upsert(String id, String text, Random r) {
-        IndexRequest req = ShardIndexFunctionTest.upsert(id, text, null);
+        IndexRequest req = IndexAndSearchShardsTest.upsert(id, text, null);
         float[] v = new float[DIM];
         for (int i = 0; i < DIM; i++) {
             v[i] = r.nextFloat();
@@ -68,8 +69,8 @@ class ShardIndexChurnTest {
 
     @Test
     void churnKeepsBlocksBoundedDocumentsConsistentAndScoresExact() throws Exception {
-        var churnOp = new KeyedCoProcessOperator<>(new ShardIndexFunction(BM25, DenseCodec.FLOAT32, null));
-        var freshOp = new KeyedCoProcessOperator<>(new ShardIndexFunction(BM25, DenseCodec.FLOAT32, null));
+        var churnOp = new KeyedCoProcessOperator<>(new IndexAndSearchShards(BM25, DenseCodec.FLOAT32, null, new Fusion("rrf", 60, 0.5)));
+        var freshOp = new KeyedCoProcessOperator<>(new IndexAndSearchShards(BM25, DenseCodec.FLOAT32, null, new Fusion("rrf", 60, 0.5)));
         Random r = new Random(1);
         Map<String, String> live = new LinkedHashMap<>();
         try (var churned = open(churnOp); var fresh = open(freshOp)) {
@@ -81,7 +82,7 @@ class ShardIndexChurnTest {
                 }
                 String id = "d" + r.nextInt(ids);
                 if (r.nextInt(10) == 0) {
-                    churned.processElement1(ShardIndexFunctionTest.delete(id, null), 0L);
+                    churned.processElement1(IndexAndSearchShardsTest.delete(id, null), 0L);
                     live.remove(id);
                 } else {
                     String text = text(r);
@@ -114,16 +115,16 @@ class ShardIndexChurnTest {
 
     @Test
     void deletesWithoutVersionsLeaveNoTombstones() throws Exception {
-        var op = new KeyedCoProcessOperator<>(new ShardIndexFunction(BM25));
+        var op = new KeyedCoProcessOperator<>(new IndexAndSearchShards(BM25));
         try (var h = open(op)) {
             Random r = new Random(3);
             for (int i = 0; i < 500; i++) { // a feed of ever-new ids, each added and deleted without versions
-                h.processElement1(ShardIndexFunctionTest.upsert("n" + i, text(r), null), 0L);
-                h.processElement1(ShardIndexFunctionTest.delete("n" + i, null), 0L);
+                h.processElement1(IndexAndSearchShardsTest.upsert("n" + i, text(r), null), 0L);
+                h.processElement1(IndexAndSearchShardsTest.delete("n" + i, null), 0L);
             }
-            h.processElement1(ShardIndexFunctionTest.upsert("v", "versioned glacier", 5L), 0L);
-            h.processElement1(ShardIndexFunctionTest.delete("v", null), 0L); // keeps the version it deletes
-            h.processElement1(ShardIndexFunctionTest.upsert("v", "stale glacier", 4L), 0L);
+            h.processElement1(IndexAndSearchShardsTest.upsert("v", "versioned glacier", 5L), 0L);
+            h.processElement1(IndexAndSearchShardsTest.delete("v", null), 0L); // keeps the version it deletes
+            h.processElement1(IndexAndSearchShardsTest.upsert("v", "stale glacier", 4L), 0L);
             KeyedStateBackend<Integer> backend = op.getKeyedStateBackend();
             backend.setCurrentKey(0);
             MapState<String, DocEntry> docs = state(backend, "docs", Types.STRING, TypeInformation.of(DocEntry.class));
@@ -158,7 +159,7 @@ class ShardIndexChurnTest {
             }
             live++;
             for (int i = 0; i < d.terms.length; i++) {
-                byte[] b = blocks.get(ShardIndexFunction.blockKey(d.terms[i], d.blocks[i]));
+                byte[] b = blocks.get(PostingStore.blockKey(d.terms[i], d.blocks[i]));
                 assertThat(b).as(e.getKey() + " term " + d.terms[i] + " block " + d.blocks[i]).isNotNull();
                 PostingBlock pb = PostingBlock.decode(b);
                 boolean found = false;
@@ -180,7 +181,7 @@ class ShardIndexChurnTest {
             TermInfo info = e.getValue();
             long postings = 0;
             for (int b = 0; b < info.blocks; b++) {
-                byte[] bytes = blocks.get(ShardIndexFunction.blockKey(e.getKey(), b));
+                byte[] bytes = blocks.get(PostingStore.blockKey(e.getKey(), b));
                 assertThat(bytes).as(e.getKey() + " block " + b).isNotNull();
                 int size = PostingBlock.decode(bytes).size();
                 postings += size;

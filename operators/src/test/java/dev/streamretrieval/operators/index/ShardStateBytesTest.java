@@ -2,7 +2,7 @@ package dev.streamretrieval.operators.index;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.streamretrieval.operators.query.ShardQuery;
+import dev.streamretrieval.operators.index.ShardQuery;
 import dev.streamretrieval.operators.scoring.Bm25;
 import dev.streamretrieval.schemas.QueryOp;
 import java.util.List;
@@ -28,26 +28,26 @@ class ShardStateBytesTest {
 
     @Test
     void stateByteCountersEqualTheStateContents() throws Exception {
-        var op = new KeyedCoProcessOperator<>(new ShardIndexFunction(new Bm25(0.9, 0.4, true)));
+        var op = new KeyedCoProcessOperator<>(new IndexAndSearchShards(new Bm25(0.9, 0.4, true)));
         try (var h = new KeyedTwoInputStreamOperatorTestHarness<Integer, IndexRequest, ShardQuery, ShardHits>(
                 op, r -> r.shard, q -> q.shard, Types.INT)) {
             h.setStateBackend(new EmbeddedRocksDBStateBackend());
             h.open();
             int n = PostingBlock.CAPACITY * 2 + 9;
             for (int i = 0; i < n; i++) {
-                h.processElement1(ShardIndexFunctionTest.upsert("d" + i,
+                h.processElement1(IndexAndSearchShardsTest.upsert("d" + i,
                         "common words and a rare unique" + i + (i % 7 == 0 ? " sevenfold" : ""), null), 0L);
             }
             assertExact(h, op);
             for (int i = 0; i < n; i += 3) { // removals from first, middle and last blocks
-                h.processElement1(ShardIndexFunctionTest.delete("d" + i, null), 0L);
+                h.processElement1(IndexAndSearchShardsTest.delete("d" + i, null), 0L);
             }
             for (int i = 1; i < n; i += 5) { // replacements with other text (and non-ASCII bytes)
-                h.processElement1(ShardIndexFunctionTest.upsert("d" + i, "common zürich café " + i, null), 0L);
+                h.processElement1(IndexAndSearchShardsTest.upsert("d" + i, "common zürich café " + i, null), 0L);
             }
             assertExact(h, op);
             for (int i = 0; i < n; i++) { // everything gone: terms and blocks removed
-                h.processElement1(ShardIndexFunctionTest.delete("d" + i, null), 0L);
+                h.processElement1(IndexAndSearchShardsTest.delete("d" + i, null), 0L);
             }
             ShardCounters c = assertExact(h, op);
             assertThat(c.postingBytes).isZero();
@@ -82,7 +82,7 @@ class ShardStateBytesTest {
         }
         long storeBytes = 0;
         for (Map.Entry<Long, StoredDocument> e : store.entries()) {
-            storeBytes += ShardIndexFunction.storedBytes(e.getValue());
+            storeBytes += DocumentStore.storedBytes(e.getValue());
         }
         assertThat(c.postingBytes).as("postingBytes").isEqualTo(postingBytes);
         assertThat(c.storeBytes).as("storeBytes").isEqualTo(storeBytes);

@@ -50,8 +50,8 @@ class ShardTopKTest {
             }
             int depth = 1 + r.nextInt(120);
             List<Long> expected = naive(ordinals, scores, depth);
-            assertThat(ShardIndexFunction.topByScore(ordinals, scores, depth)).isEqualTo(expected);
-            assertThat(ShardIndexFunction.topByScoreQueue(ordinals, scores, depth)).isEqualTo(expected);
+            assertThat(TopK.of(ordinals, scores, depth)).isEqualTo(expected);
+            assertThat(TopK.ofQueue(ordinals, scores, depth)).isEqualTo(expected);
         }
     }
 
@@ -59,6 +59,6 @@ class ShardTopKTest {
     void ordinalsBeyond32BitsUseTheQueue() {
         long[] ordinals = {1L << 33, 5, (1L << 33) + 1};
         float[] scores = {2f, 2f, 3f};
-        assertThat(ShardIndexFunction.topByScore(ordinals, scores, 3)).containsExactly((1L << 33) + 1, 5L, 1L << 33);
+        assertThat(TopK.of(ordinals, scores, 3)).containsExactly((1L << 33) + 1, 5L, 1L << 33);
     }
 }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.streamretrieval.operators.analysis.AnalyzerOptions;
 import dev.streamretrieval.operators.analysis.TermVector;
 import dev.streamretrieval.operators.analysis.TextAnalyzer;
-import dev.streamretrieval.operators.query.ShardQuery;
+import dev.streamretrieval.operators.index.ShardQuery;
 import dev.streamretrieval.operators.scoring.Bm25;
 import dev.streamretrieval.schemas.DocumentOp;
 import dev.streamretrieval.schemas.QueryMode;
@@ -23,7 +23,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The shard index on the RocksDB backend through Flink's operator test harness. */
-class ShardIndexFunctionTest {
+class IndexAndSearchShardsTest {
     private static final TextAnalyzer ANALYZER = new TextAnalyzer(new AnalyzerOptions());
     private static final Bm25 BM25 = new Bm25(0.9, 0.4, true);
 
@@ -32,7 +32,7 @@ class ShardIndexFunctionTest {
     private static KeyedTwoInputStreamOperatorTestHarness<Integer, IndexRequest, ShardQuery, ShardHits> newHarness()
             throws Exception {
         var h = new KeyedTwoInputStreamOperatorTestHarness<>(
-                new KeyedCoProcessOperator<>(new ShardIndexFunction(BM25)),
+                new KeyedCoProcessOperator<>(new IndexAndSearchShards(BM25)),
                 r -> r.shard, q -> q.shard, Types.INT);
         h.setStateBackend(new EmbeddedRocksDBStateBackend());
         return h;

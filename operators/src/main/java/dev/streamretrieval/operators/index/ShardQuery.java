@@ -1,4 +1,4 @@
-package dev.streamretrieval.operators.query;
+package dev.streamretrieval.operators.index;
 
 import dev.streamretrieval.schemas.QueryMode;
 import dev.streamretrieval.schemas.QueryOp;

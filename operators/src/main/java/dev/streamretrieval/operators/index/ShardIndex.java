@@ -1,0 +1,309 @@
+package dev.streamretrieval.operators.index;
+
+import dev.streamretrieval.operators.index.state.HeapKeyValueState;
+import dev.streamretrieval.operators.index.state.KeyValueState;
+import dev.streamretrieval.operators.scoring.Bm25;
+import dev.streamretrieval.operators.scoring.Fusion;
+import dev.streamretrieval.operators.vectors.DenseCodec;
+import dev.streamretrieval.operators.vectors.TokenCodec;
+import dev.streamretrieval.schemas.Document;
+import dev.streamretrieval.schemas.DocumentOp;
+import dev.streamretrieval.schemas.QueryMode;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The index of a shard as plain Java: applies index requests to the stores and answers shard queries with the
+ * searchers. It holds no Flink types; {@link IndexAndSearchShards} backs its {@link Storage} with keyed state (one
+ * instance serves every shard of a subtask, the state being scoped by the current key) and tests back it with heap
+ * maps. Per-shard counters are the caller's: it passes the shard's {@link ShardCounters} and persists them.
+ *
+ * <p>Stores: {@link PostingStore}, {@link DocumentStore}, a {@link DenseIndex}, {@link TokenVectorStore}.
+ * Searchers: {@link Bm25Searcher}, {@link DenseIndex#search}, {@link MaxSimScorer}; {@link Fusion} picks a full
+ * query's MaxSim candidates.
+ */
+public final class ShardIndex {
+    /** The key-value states the stores live in. */
+    public record Storage(
+            KeyValueState<String, TermInfo> terms,
+            KeyValueState<String, byte[]> postingBlocks,
+            KeyValueState<String, DocEntry> docs,
+            KeyValueState<Long, StoredDocument> documentStore,
+            KeyValueState<Integer, byte[]> denseBlocks,
+            KeyValueState<Long, byte[]> tokenVectors) {
+
+        /** One shard's storage on the heap. */
+        public static Storage onHeap() {
+            return new Storage(new HeapKeyValueState<>(), new HeapKeyValueState<>(), new HeapKeyValueState<>(),
+                    new HeapKeyValueState<>(), new HeapKeyValueState<>(), new HeapKeyValueState<>());
+        }
+    }
+
+    /** What applying an index request did. */
+    public enum Outcome {
+        UPSERTED, DELETED, NOTHING_TO_DELETE, STALE_IGNORED
+    }
+
+    private final PostingStore postings;
+    private final DocumentStore documents;
+    /** Null when the job has no dense / token representations. */
+    private final DenseIndex dense;
+    private final TokenVectorStore tokens;
+    private final Bm25Searcher bm25;
+    private final MaxSimScorer maxSim;
+    private final Fusion fusion;
+
+    public ShardIndex(Storage storage, Bm25 bm25, DenseCodec denseCodec, TokenCodec tokenCodec, Fusion fusion) {
+        this.postings = new PostingStore(storage.terms(), storage.postingBlocks());
+        this.documents = new DocumentStore(storage.docs(), storage.documentStore());
+        this.dense = denseCodec == null ? null : new ExactDenseIndex(storage.denseBlocks(), denseCodec, documents);
+        this.tokens = new TokenVectorStore(storage.tokenVectors());
+        this.bm25 = new Bm25Searcher(postings, bm25);
+        this.maxSim = tokenCodec == null ? null : new MaxSimScorer(tokens, tokenCodec);
+        this.fusion = fusion;
+    }
+
+    // ---------------------------------------------------------------- indexing
+
+    /** A record is stale when both it and the indexed entry carry versions and it is not newer. */
+    static boolean isStale(DocEntry existing, Long incoming) {
+        return existing != null && existing.version != null && incoming != null && incoming <= existing.version;
+    }
+
+    /** Applies an upsert or delete to shard {@code shard}, whose counters {@code c} it updates in place. */
+    public Outcome apply(int shard, IndexRequest request, ShardCounters c) {
+        DocEntry existing = documents.entry(request.docId);
+        if (isStale(existing, request.version)) {
+            c.staleIgnored++;
+            return Outcome.STALE_IGNORED;
+        }
+        if (existing != null && !existing.deleted) {
+            remove(shard, existing, c);
+        } else if (existing != null) {
+            c.tombstones--;
+        }
+        if (request.op != DocumentOp.DELETE) {
+            add(shard, request, c);
+            c.upsertsApplied++;
+            return Outcome.UPSERTED;
+        }
+        boolean deleted = existing != null && !existing.deleted;
+        if (deleted) {
+            c.deletesApplied++;
+        }
+        Long version = request.version != null ? request.version : existing == null ? null : existing.version;
+        if (version != null) {
+            // Remember the delete so that an older upsert delivered later cannot bring the document back.
+            DocEntry tombstone = new DocEntry();
+            tombstone.deleted = true;
+            tombstone.version = version;
+            documents.putEntry(request.docId, tombstone);
+            c.tombstones++;
+        } else if (existing != null) {
+            // without a version a tombstone could never refuse anything: keeping it would only grow the state
+            documents.removeEntry(request.docId);
+        }
+        return deleted ? Outcome.DELETED : Outcome.NOTHING_TO_DELETE;
+    }
+
+    private void add(int shard, IndexRequest r, ShardCounters c) {
+        long ordinal = c.nextOrdinal++;
+        DocEntry entry = new DocEntry();
+        entry.version = r.version;
+        entry.ordinal = ordinal;
+        entry.length = r.length;
+        entry.title = r.title;
+        entry.terms = r.terms;
+        entry.blocks = new int[r.terms.length];
+        for (int i = 0; i < r.terms.length; i++) {
+            entry.blocks[i] = postings.add(r.terms[i], ordinal, r.freqs[i], r.length, c);
+        }
+        if (r.dense != null && dense != null) {
+            dense.add(ordinal, r.dense, entry, c);
+        }
+        if (r.tokens != null) {
+            tokens.add(ordinal, r.tokens, c);
+        }
+        documents.putEntry(r.docId, entry);
+        documents.add(shard, ordinal, new StoredDocument(r.docId, r.title, r.text, r.version), c);
+        c.docCount++;
+        c.totalLength += r.length;
+        c.postings += r.terms.length;
+    }
+
+    private void remove(int shard, DocEntry entry, ShardCounters c) {
+        for (int i = 0; i < entry.terms.length; i++) {
+            postings.remove(entry.terms[i], entry.blocks[i], entry.ordinal, c, this::repointPostings);
+        }
+        if (dense != null) {
+            dense.remove(entry, c);
+        }
+        tokens.remove(entry.ordinal, c);
+        documents.remove(shard, entry.ordinal, c);
+        c.docCount--;
+        c.totalLength -= entry.length;
+        c.postings -= entry.terms.length;
+    }
+
+    /** A posting block of {@code term} moved to slot {@code to}: the entries of its documents point there now. */
+    private void repointPostings(String term, int to, PostingBlock block) {
+        for (int i = 0; i < block.size(); i++) {
+            DocEntry entry = documents.liveEntry(block.ordinal(i), "term '" + term + "'");
+            for (int t = 0; t < entry.terms.length; t++) {
+                if (entry.terms[t].equals(term)) {
+                    entry.blocks[t] = to;
+                }
+            }
+            documents.updateLiveEntry(block.ordinal(i), entry);
+        }
+    }
+
+    // ---------------------------------------------------------------- searching
+
+    /**
+     * Runs a search query's mode over shard {@code shard} and fills the answer's candidates, document
+     * frequencies and match count.
+     */
+    public void search(int shard, ShardQuery q, ShardCounters c, ShardHits hits) {
+        hits.docFreqs = new long[q.terms.length];
+        Bm25Matches matches = q.mode == QueryMode.DENSE ? new Bm25Matches(q.terms.length, 0)
+                : bm25.search(q.terms, q.queryFreqs, c, hits.docFreqs);
+        hits.matched = matches.size();
+        switch (q.mode) {
+            case BM25 -> {
+                long[] top = toArray(matches.top(q.shardDepth));
+                hits.candidates = candidates(shard, top, matches, null, q.terms.length);
+            }
+            case DENSE -> {
+                DenseResult d = denseSearch(q.denseVector, q.shardDepth, new long[0], c);
+                hits.matched = d.scored();
+                hits.candidates = candidates(shard, d.ordinals(), matches, d.scores(), q.terms.length);
+            }
+            case HYBRID, FULL -> hits.candidates = hybrid(shard, q, c, matches, hits);
+        }
+    }
+
+    private DenseResult denseSearch(float[] query, int k, long[] alsoScore, ShardCounters c) {
+        return dense == null ? DenseResult.empty(alsoScore.length) : dense.search(query, k, alsoScore, c);
+    }
+
+    /**
+     * The union of the BM25 list (bm25Depth) and the dense list (denseDepth), BM25 list first, each candidate
+     * marked with the lists it is in and scored by both; in full mode the best maxSimDepth of the union by
+     * {@link Fusion} also get their MaxSim score and passage.
+     */
+    private Candidate[] hybrid(int shard, ShardQuery q, ShardCounters c, Bm25Matches matches, ShardHits hits) {
+        long[] bm25List = toArray(matches.top(q.bm25Depth));
+        DenseResult d = denseSearch(q.denseVector, q.denseDepth, bm25List, c);
+        int m = bm25List.length;
+        long[] union = Arrays.copyOf(bm25List, bm25List.length + d.ordinals().length);
+        float[] denseScores = Arrays.copyOf(d.alsoScores(), union.length);
+        int[] denseRanking = new int[d.ordinals().length];
+        long[] sortedBm25 = bm25List.clone();
+        Arrays.sort(sortedBm25);
+        for (int r = 0; r < d.ordinals().length; r++) {
+            long ordinal = d.ordinals()[r];
+            int inBm25 = indexOf(bm25List, sortedBm25, ordinal);
+            if (inBm25 >= 0) {
+                denseRanking[r] = inBm25;
+            } else {
+                union[m] = ordinal;
+                denseScores[m] = d.scores()[r];
+                denseRanking[r] = m++;
+            }
+        }
+        union = Arrays.copyOf(union, m);
+        Candidate[] cands = candidates(shard, union, matches, Arrays.copyOf(denseScores, m), q.terms.length);
+        for (int i = 0; i < bm25List.length; i++) {
+            cands[i].inBm25List = true;
+        }
+        for (int i : denseRanking) {
+            cands[i].inDenseList = true;
+        }
+        if (q.mode == QueryMode.FULL) {
+            long maxSimStart = System.nanoTime();
+            int[] bm25Ranking = new int[bm25List.length];
+            Arrays.setAll(bm25Ranking, i -> i);
+            scoreMaxSim(q, union, cands, bm25Ranking, denseRanking);
+            hits.maxSimMillis = (System.nanoTime() - maxSimStart) / 1e6;
+        }
+        return cands;
+    }
+
+    /** Position of {@code ordinal} in {@code list} (unsorted; {@code sorted} is its sorted copy), or -1. */
+    private static int indexOf(long[] list, long[] sorted, long ordinal) {
+        if (Arrays.binarySearch(sorted, ordinal) < 0) {
+            return -1;
+        }
+        for (int i = 0; i < list.length; i++) {
+            if (list[i] == ordinal) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * full mode: fuses this shard's BM25 and dense lists with the query's fusion method, and scores the best
+     * {@code maxSimDepth} (ties by ordinal) with MaxSim over their stored token vectors, attaching their text for
+     * the cross-encoder.
+     */
+    private void scoreMaxSim(ShardQuery q, long[] union, Candidate[] cands, int[] bm25Ranking, int[] denseRanking) {
+        if (maxSim == null || q.tokenVectors == null) {
+            return;
+        }
+        int m = union.length;
+        double[] bm25Scores = new double[m];
+        double[] denseScores = new double[m];
+        for (int i = 0; i < m; i++) {
+            bm25Scores[i] = cands[i].localScore;
+            denseScores[i] = Float.isNaN(cands[i].denseScore) ? Double.NaN : cands[i].denseScore;
+        }
+        double[] fused = fusion.fuse(fusion.method(q.fusion), m, bm25Ranking, denseRanking, bm25Scores, denseScores);
+        Integer[] order = new Integer[m];
+        Arrays.setAll(order, i -> i);
+        Arrays.sort(order, (a, b) -> fused[a] != fused[b] ? Double.compare(fused[b], fused[a])
+                : Long.compare(union[a], union[b]));
+        TokenCodec.PreparedQuery prepared = TokenCodec.prepare(q.tokenVectors);
+        for (int r = 0; r < Math.min(q.maxSimDepth, m); r++) {
+            int i = order[r];
+            cands[i].maxSimScore = maxSim.score(prepared, union[i]);
+            StoredDocument doc = documents.document(union[i]);
+            cands[i].passage = Document.indexableText(doc.title, doc.text);
+        }
+    }
+
+    /** Candidates for the given ordinals (in order), with BM25 statistics and dense scores where known. */
+    private Candidate[] candidates(int shard, long[] ordinals, Bm25Matches matches, float[] denseScores,
+            int termCount) {
+        Candidate[] out = new Candidate[ordinals.length];
+        for (int i = 0; i < out.length; i++) {
+            long ordinal = ordinals[i];
+            String[] ref = documents.idAndTitle(shard, ordinal);
+            Candidate cand = new Candidate();
+            cand.docId = ref[0];
+            cand.title = ref[1];
+            int slot = matches.find(ordinal);
+            if (slot >= 0) {
+                cand.length = matches.length(slot);
+                cand.termFreqs = matches.termFreqs(slot);
+                cand.localScore = matches.score(slot);
+            } else {
+                cand.termFreqs = new int[termCount];
+            }
+            if (denseScores != null) {
+                cand.denseScore = denseScores[i];
+            }
+            out[i] = cand;
+        }
+        return out;
+    }
+
+    private static long[] toArray(List<Long> ordinals) {
+        long[] out = new long[ordinals.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = ordinals.get(i);
+        }
+        return out;
+    }
+}
