@@ -2,12 +2,14 @@ package dev.streamretrieval.schemas;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * A document on the documents topic: {@code {"id", "title", "text", "op", "version"}}, keyed by id.
+ * A document on the documents topic: {@code {"id", "title", "text", "op", "version", "vector"}}, keyed by id.
  *
- * <p>{@code version} is optional; when present, a document whose version is not greater than the one already
+ * <p>{@code vector} is optional: a dense vector embedded upstream, used instead of encoding the text (see
+ * {@link DocumentDecoder}). {@code version} is optional; when present, a document whose version is not greater than the one already
  * indexed for the same id is ignored, so replays and out-of-order delivery cannot resurrect old text.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -26,6 +28,10 @@ public class Document {
 
     @JsonProperty("version")
     public Long version;
+
+    /** Dense vector supplied by the producer; after decoding it has the job's dimension and unit length. */
+    @JsonProperty("vector")
+    public float[] vector;
 
     public Document() {}
 
@@ -67,12 +73,12 @@ public class Document {
         }
         Document d = (Document) o;
         return Objects.equals(id, d.id) && Objects.equals(title, d.title) && Objects.equals(text, d.text)
-                && op == d.op && Objects.equals(version, d.version);
+                && op == d.op && Objects.equals(version, d.version) && Arrays.equals(vector, d.vector);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(id, title, text, op, version);
+        return Objects.hash(id, title, text, op, version) * 31 + Arrays.hashCode(vector);
     }
 
     @Override

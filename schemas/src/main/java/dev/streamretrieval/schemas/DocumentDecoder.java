@@ -65,7 +65,9 @@ public class DocumentDecoder implements Serializable {
         if (text.isBlank() && (title == null || title.isBlank())) {
             throw new RecordReader.Refusal("document has no text: both 'title' and 'text' are empty");
         }
-        return Document.upsert(id, title, text, version);
+        Document doc = Document.upsert(id, title, text, version);
+        doc.vector = RecordReader.vector(obj, "vector", limits.vectorDimension);
+        return doc;
     }
 
     private static String abbreviate(String s) {

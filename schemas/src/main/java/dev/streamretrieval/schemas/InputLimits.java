@@ -40,5 +40,27 @@ public class InputLimits implements Serializable {
      */
     public int maxDeadLetterValueBytes = 256 * 1024;
 
+    /**
+     * Length a supplied {@code vector} must have: the job's dense dimension (the dense model's, or
+     * {@code --vector-dimension}); 0 when the job keeps no dense vectors, which refuses every supplied vector. Set
+     * by the job from its neural options, not an option of its own.
+     */
+    public int vectorDimension;
+
     public InputLimits() {}
+
+    /** A copy with {@link #vectorDimension} set. */
+    public InputLimits withVectorDimension(int dimension) {
+        InputLimits copy = new InputLimits();
+        copy.maxDocumentBytes = maxDocumentBytes;
+        copy.maxQueryBytes = maxQueryBytes;
+        copy.maxQueryChars = maxQueryChars;
+        copy.maxQueryTokens = maxQueryTokens;
+        copy.maxK = maxK;
+        copy.maxIdChars = maxIdChars;
+        copy.maxJsonDepth = maxJsonDepth;
+        copy.maxDeadLetterValueBytes = maxDeadLetterValueBytes;
+        copy.vectorDimension = dimension;
+        return copy;
+    }
 }

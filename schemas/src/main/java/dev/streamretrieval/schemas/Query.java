@@ -3,7 +3,7 @@ package dev.streamretrieval.schemas;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
-/** A query on the queries topic: {@code {"id", "text", "k", "mode", "op"}}, keyed by id. */
+/** A query on the queries topic: {@code {"id", "text", "k", "mode", "op", "fusion", "vector"}}, keyed by id. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class Query {
     @JsonProperty("id")
@@ -25,6 +25,10 @@ public class Query {
     /** hybrid/full: rrf or linear; null means the job's default. */
     @JsonProperty("fusion")
     public String fusion;
+
+    /** dense/hybrid/full: the query's dense vector, embedded upstream; null means the job encodes the text. */
+    @JsonProperty("vector")
+    public float[] vector;
 
     public Query() {}
 

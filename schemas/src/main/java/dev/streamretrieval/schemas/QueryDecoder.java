@@ -86,6 +86,7 @@ public class QueryDecoder implements Serializable {
         }
         Query q = new Query(id, text, k == null ? null : k.intValue(), mode, QueryOp.SEARCH);
         q.fusion = fusion;
+        q.vector = RecordReader.vector(obj, "vector", limits.vectorDimension);
         return q;
     }
 }

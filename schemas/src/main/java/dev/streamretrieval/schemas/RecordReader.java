@@ -157,6 +157,58 @@ final class RecordReader {
         return v.longValue();
     }
 
+    /**
+     * An optional dense vector: a JSON array of exactly {@code dimension} finite numbers (each must fit a 32-bit
+     * float), not all zero; returned scaled to unit length, because stored and query vectors are compared by dot
+     * product as cosine similarity, like the model's own (L2-normalised) vectors. Null when absent or JSON null.
+     * {@code dimension} 0 means the job keeps no dense vectors: any vector is refused rather than dropped silently.
+     */
+    static float[] vector(JsonNode obj, String field, int dimension) throws Refusal {
+        JsonNode v = obj.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (dimension <= 0) {
+            throw new Refusal("field '" + field + "' is set, but this job keeps no dense vectors (--dense-model none"
+                    + " and no --vector-dimension)");
+        }
+        if (!v.isArray()) {
+            throw new Refusal("field '" + field + "' must be an array of numbers, got " + typeName(v));
+        }
+        if (v.size() != dimension) {
+            throw new Refusal("field '" + field + "' has " + v.size() + " numbers, but this job's dense vectors have "
+                    + dimension + " dimensions");
+        }
+        float[] out = new float[dimension];
+        double squares = 0;
+        for (int i = 0; i < dimension; i++) {
+            JsonNode x = v.get(i);
+            if (!x.isNumber()) {
+                throw new Refusal("field '" + field + "' element " + i + " must be a number, got " + typeName(x));
+            }
+            float f = x.floatValue();
+            if (!Float.isFinite(f)) {
+                throw new Refusal("field '" + field + "' element " + i + " is " + abbreviate(x.asText())
+                        + ", not a finite 32-bit float");
+            }
+            out[i] = f;
+            squares += (double) f * f;
+        }
+        // ‖v‖₂ = sqrt(Σ v_i²) in double, so that tiny or huge components neither underflow nor overflow
+        double norm = Math.sqrt(squares);
+        if (norm == 0) {
+            throw new Refusal("field '" + field + "' is all zeros: a zero vector has no direction to compare");
+        }
+        for (int i = 0; i < dimension; i++) {
+            out[i] = (float) (out[i] / norm);
+        }
+        return out;
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 40 ? s.substring(0, 40) + "..." : s;
+    }
+
     static String typeName(JsonNode v) {
         if (v.isTextual()) {
             return "string";
