@@ -60,6 +60,7 @@ public class JobOptions implements Serializable {
         DESCRIPTIONS.put("dense-model", "dense bi-encoder: a built-in model (" + String.join(", ", BuiltinModels.names()) + "), a model folder, or none to run BM25 only (default " + NeuralOptions.DEFAULT_DENSE_MODEL + ")");
         DESCRIPTIONS.put("token-model", "token (MaxSim) encoder: dense (the dense model's hidden states, one forward pass; default), none, or a ColBERT-style model folder");
         DESCRIPTIONS.put("cross-encoder", "cross-encoder model folder for full mode, or none (default; the rerank stage is then skipped and says so)");
+        DESCRIPTIONS.put("vector-dimension", "length of dense vectors (default 0: the dense model's); with --dense-model none, a positive value lets documents and queries supply their own 'vector' for dense and hybrid modes");
         DESCRIPTIONS.put("dense-codec", "dense vector storage: float32 (default) or int8");
         DESCRIPTIONS.put("token-codec", "token vector storage: float16 (default), int8 or binary");
         DESCRIPTIONS.put("encode-batch-size", "texts per ONNX call (default 32)");
@@ -196,6 +197,7 @@ public class JobOptions implements Serializable {
                 case "token-model" -> neural.tokenModel = value;
                 case "cross-encoder" -> neural.crossEncoderModel = value;
                 case "dense-codec" -> neural.denseCodec = value;
+                case "vector-dimension" -> neural.vectorDimension = Integer.parseInt(value);
                 case "token-codec" -> neural.tokenCodec = value;
                 case "encode-batch-size" -> neural.batchSize = Integer.parseInt(value);
                 case "encode-max-wait-ms" -> neural.maxWaitMillis = Long.parseLong(value);

@@ -19,8 +19,10 @@ import dev.streamretrieval.operators.query.PlanQueries;
 import dev.streamretrieval.operators.index.ShardQuery;
 import dev.streamretrieval.operators.rerank.CrossEncoderRerank;
 import dev.streamretrieval.operators.scoring.Fusion;
+import dev.streamretrieval.operators.vectors.DenseCodec;
 import dev.streamretrieval.schemas.DeadLetter;
 import dev.streamretrieval.schemas.DocumentDecoder;
+import dev.streamretrieval.schemas.InputLimits;
 import dev.streamretrieval.schemas.QueryDecoder;
 import dev.streamretrieval.schemas.QueryMode;
 import dev.streamretrieval.schemas.SearchResult;
@@ -65,12 +67,12 @@ public final class RetrievalJob {
     /** The modes these options answer; the others are refused with a dead letter naming these. */
     public static EnumSet<QueryMode> supportedModes(JobOptions o) {
         EnumSet<QueryMode> modes = EnumSet.of(QueryMode.BM25);
-        if (o.neural.enabled()) {
+        if (o.neural.denseVectors()) { // without a dense model, queries of these modes bring their own vector
             modes.add(QueryMode.DENSE);
             modes.add(QueryMode.HYBRID);
-            if (o.neural.tokensEnabled()) {
-                modes.add(QueryMode.FULL);
-            }
+        }
+        if (o.neural.tokensEnabled()) {
+            modes.add(QueryMode.FULL);
         }
         return modes;
     }
@@ -82,16 +84,19 @@ public final class RetrievalJob {
             Source<SourceRecord, ?, ?> queries, Sink<SearchResult> results, Sink<DeadLetter> deadLetters,
             JobOptions o) {
         TextAnalyzer analyzer = new TextAnalyzer(o.analyzer);
+        NeuralOptions n = o.neural;
+        // supplied vectors must have the dimension of the vectors the shards hold (0: the job holds none)
+        InputLimits limits = o.limits.withVectorDimension(n.denseDimension());
+        DenseCodec denseCodec = n.denseVectors() ? n.denseCodec() : null;
 
         SingleOutputStreamOperator<IndexRequest> prepared = env
                 .fromSource(documents, WatermarkStrategy.noWatermarks(), "documents-source")
                 .uid("documents-source")
-                .process(new PrepareDocuments(new DocumentDecoder(o.limits), analyzer, new ShardRouter(o.shards),
-                        o.limits.maxDeadLetterValueBytes))
+                .process(new PrepareDocuments(new DocumentDecoder(limits), analyzer, new ShardRouter(o.shards),
+                        o.limits.maxDeadLetterValueBytes, denseCodec))
                 .uid("prepare-documents")
                 .name("decode + analyse documents");
 
-        NeuralOptions n = o.neural;
         DataStream<IndexRequest> encoded = prepared;
         if (n.enabled()) {
             encoded = prepared.transform("encode documents (ONNX, micro-batched)",
@@ -103,8 +108,8 @@ public final class RetrievalJob {
         SingleOutputStreamOperator<ShardQuery> planned = env
                 .fromSource(queries, WatermarkStrategy.noWatermarks(), "queries-source")
                 .uid("queries-source")
-                .process(new PlanQueries(new QueryDecoder(o.limits), analyzer, o.shards, o.query, supportedModes(o),
-                        o.limits.maxDeadLetterValueBytes))
+                .process(new PlanQueries(new QueryDecoder(limits), analyzer, o.shards, o.query, supportedModes(o),
+                        o.limits.maxDeadLetterValueBytes, n.enabled()))
                 .uid("plan-queries")
                 .name("decode + analyse + fan out queries");
 
@@ -123,7 +128,7 @@ public final class RetrievalJob {
         DataStream<ShardHits> shardHits = encoded
                 .keyBy(r -> r.shard, Types.INT)
                 .connect(fannedOut.keyBy(q -> q.shard, Types.INT))
-                .process(new IndexAndSearchShards(o.bm25(), n.enabled() ? n.denseCodec() : null,
+                .process(new IndexAndSearchShards(o.bm25(), denseCodec,
                         n.tokensEnabled() ? n.tokenCodec() : null,
                         new Fusion(o.gather.fusion, o.gather.rrfK, o.gather.linearBm25Weight)))
                 .uid("shard-index") // unchanged: savepoints address the operator's state by this uid

@@ -13,6 +13,9 @@ import java.util.Map;
 public final class BuiltinModels {
     private BuiltinModels() {}
 
+    /** Every built-in model returns 384-dimensional hidden states. */
+    public static final int DIMENSION = 384;
+
     /** name → (resource stem, pooling, query prefix, passage prefix). */
     private static final Map<String, String[]> MODELS = new LinkedHashMap<>();
 
@@ -46,6 +49,7 @@ public final class BuiltinModels {
             spec.passagePrefix = m[3];
             spec.maxQueryTokens = 64;
             spec.maxPassageTokens = 256;
+            spec.dimension = DIMENSION;
             return spec;
         }
         Path folder = Path.of(reference);

@@ -14,7 +14,9 @@ import org.apache.flink.metrics.MetricGroup;
 
 /**
  * Batch stage that gives each upsert its dense vector and token vectors, encoded with the configured codecs
- * before they cross the network to the shards. Deletes pass through.
+ * before they cross the network to the shards. Deletes pass through, and so do upserts whose producer supplied
+ * the dense vector: the model does not run for them, so they get no token vectors either (running the model for
+ * token vectors alone would cost the same forward pass that supplying the vector is meant to save).
  *
  * <p>If the model fails on a batch, the batch is retried one document at a time; a document the model still
  * cannot encode is indexed for BM25 only, logged with its id and the reason, and counted in
@@ -55,7 +57,7 @@ public class EncodeDocuments implements BatchFunction<IndexRequest, IndexRequest
         List<String> texts = new ArrayList<>();
         List<IndexRequest> upserts = new ArrayList<>();
         for (IndexRequest r : batch) {
-            if (r.op == DocumentOp.UPSERT) {
+            if (r.op == DocumentOp.UPSERT && r.dense == null) {
                 upserts.add(r);
                 texts.add(Document.indexableText(r.title, r.text));
             }

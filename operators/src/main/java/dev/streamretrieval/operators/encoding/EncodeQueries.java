@@ -9,7 +9,11 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.metrics.MetricGroup;
 
-/** Batch stage that encodes planned queries once, before they fan out: dense vector, and token vectors for full. */
+/**
+ * Batch stage that encodes planned queries once, before they fan out: dense vector, and token vectors for full.
+ * A query that supplied its own {@code vector} keeps it; in full mode its token vectors are still encoded from
+ * the text (MaxSim needs them, and a query is one short text).
+ */
 public class EncodeQueries implements BatchFunction<ShardQuery, ShardQuery> {
     private static final long serialVersionUID = 1L;
 
@@ -50,28 +54,51 @@ public class EncodeQueries implements BatchFunction<ShardQuery, ShardQuery> {
             if (q.op != QueryOp.SEARCH || q.mode == QueryMode.BM25) {
                 continue;
             }
-            needDense.add(q);
+            if (q.denseVector == null) { // a vector supplied with the query is used as it is
+                needDense.add(q);
+            }
             if (q.mode == QueryMode.FULL && tokens != null) {
                 needTokens.add(q);
             }
         }
-        if (!needTokens.isEmpty() && sharedQueryPass) {
-            // full mode with the dense model's own hidden states as token vectors: one forward pass gives both
+        encode(needDense, needTokens);
+        double millis = (System.nanoTime() - start) / 1e6;
+        for (ShardQuery q : batch) {
+            if (needDense.contains(q) || needTokens.contains(q)) {
+                q.encodeMillis = millis;
+            }
+        }
+        return batch;
+    }
+
+    /** Gives {@code needDense} their dense vectors and {@code needTokens} their token vectors. */
+    private void encode(List<ShardQuery> needDense, List<ShardQuery> needTokens) {
+        if (sharedQueryPass && !needTokens.isEmpty()) {
+            // the dense model's own hidden states are the token vectors: one forward pass gives both
+            List<ShardQuery> all = new ArrayList<>(needDense);
+            for (ShardQuery q : needTokens) {
+                if (!all.contains(q)) {
+                    all.add(q);
+                }
+            }
             ModelSpec spec = dense.spec();
-            List<TokenizedText> tok = new ArrayList<>(needDense.size());
-            for (ShardQuery q : needDense) {
+            List<TokenizedText> tok = new ArrayList<>(all.size());
+            for (ShardQuery q : all) {
                 tok.add(dense.model().tokenizer().encode(spec.queryPrefix + q.text, spec.maxQueryTokens));
             }
             float[][][] hidden = dense.model().runSorted(tok, options.batchSize);
             for (int i = 0; i < hidden.length; i++) {
-                ShardQuery q = needDense.get(i);
-                q.denseVector = dense.pool(hidden[i], tok.get(i).attentionMask);
-                if (q.mode == QueryMode.FULL) {
+                ShardQuery q = all.get(i);
+                if (needDense.contains(q)) {
+                    q.denseVector = dense.pool(hidden[i], tok.get(i).attentionMask);
+                }
+                if (needTokens.contains(q)) {
                     q.tokenVectors = tokens.select(hidden[i], tok.get(i), false);
                 }
             }
-            needTokens.clear();
-        } else if (!needDense.isEmpty()) {
+            return;
+        }
+        if (!needDense.isEmpty()) {
             float[][] v = dense.encodeQueries(needDense.stream().map(q -> q.text).toList());
             for (int i = 0; i < v.length; i++) {
                 needDense.get(i).denseVector = v[i];
@@ -83,11 +110,6 @@ public class EncodeQueries implements BatchFunction<ShardQuery, ShardQuery> {
                 needTokens.get(i).tokenVectors = t[i];
             }
         }
-        double millis = (System.nanoTime() - start) / 1e6;
-        for (ShardQuery q : needDense) {
-            q.encodeMillis = millis;
-        }
-        return batch;
     }
 
     @Override

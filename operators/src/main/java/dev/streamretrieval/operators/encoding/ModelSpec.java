@@ -59,6 +59,13 @@ public class ModelSpec implements Serializable {
     @JsonProperty("output")
     public String output = "last_hidden_state";
 
+    /**
+     * Length of the model's vectors (the last dimension of its output); 0 reads it from the ONNX file, which is
+     * needed only when the export leaves that dimension symbolic.
+     */
+    @JsonProperty("dimension")
+    public int dimension = 0;
+
     /** Dense pooling: cls or mean (over attended tokens). */
     @JsonProperty("pooling")
     public String pooling = "mean";

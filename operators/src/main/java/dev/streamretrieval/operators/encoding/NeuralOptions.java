@@ -30,10 +30,53 @@ public class NeuralOptions implements Serializable {
     /** ONNX Runtime intra-op threads per JVM-wide session. */
     public int intraOpThreads = 2;
 
+    /**
+     * Length of dense vectors; 0 means the dense model's. With {@code --dense-model none} a positive value keeps
+     * dense vectors that documents and queries supply themselves (dense and hybrid modes then need a query vector).
+     */
+    public int vectorDimension = 0;
+
+    /** The dense model's dimension and the model it was read for (a model folder's comes from its ONNX file). */
+    private transient int modelDimension;
+    private transient String modelDimensionOf;
+
     public NeuralOptions() {}
 
     public boolean enabled() {
         return !denseModel.equals("none");
+    }
+
+    /** Whether shards keep dense vectors: encoded by the dense model, or supplied by producers. */
+    public boolean denseVectors() {
+        return enabled() || vectorDimension > 0;
+    }
+
+    /**
+     * The dimension every dense vector has in this job, and that a supplied {@code vector} must have; 0 when the
+     * job keeps no dense vectors. Fails when {@code --vector-dimension} disagrees with the dense model.
+     */
+    public int denseDimension() {
+        if (!enabled()) {
+            return vectorDimension;
+        }
+        if (!denseModel.equals(modelDimensionOf)) {
+            ModelSpec spec = denseSpec();
+            int d = spec.dimension > 0 ? spec.dimension : OnnxModel.check(spec, 3).dimension();
+            if (d <= 0) {
+                d = vectorDimension;
+            }
+            if (d <= 0) {
+                throw new IllegalArgumentException(spec + ": the output's last dimension is symbolic; set"
+                        + " \"dimension\" in model.json or --vector-dimension");
+            }
+            modelDimension = d;
+            modelDimensionOf = denseModel;
+        }
+        if (vectorDimension > 0 && vectorDimension != modelDimension) {
+            throw new IllegalArgumentException("--vector-dimension " + vectorDimension + " differs from the dense"
+                    + " model's " + modelDimension + " (" + denseModel + "); supplied vectors must match the model's");
+        }
+        return modelDimension;
     }
 
     public boolean tokensEnabled() {
@@ -73,11 +116,15 @@ public class NeuralOptions implements Serializable {
     public void validate() {
         denseCodec();
         tokenCodec();
+        if (vectorDimension < 0) {
+            throw new IllegalArgumentException("--vector-dimension must be >= 0, got " + vectorDimension);
+        }
         if (batchSize < 1 || intraOpThreads < 1 || maxWaitMillis < 0) {
             throw new IllegalArgumentException("encoder batch size and threads must be >= 1, max wait >= 0");
         }
         if (enabled()) {
             denseSpec();
+            denseDimension();
             if (tokensEnabled()) {
                 tokenSpec();
             }

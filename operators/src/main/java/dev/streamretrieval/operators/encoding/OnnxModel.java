@@ -10,8 +10,9 @@ import dev.streamretrieval.operators.encoding.tokenizer.TokenizedText;
 import dev.streamretrieval.operators.encoding.tokenizer.WordPieceTokenizer;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.LongBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -57,17 +58,69 @@ public final class OnnxModel implements AutoCloseable {
     }
 
     private static OnnxModel load(String key, ModelSpec spec, int intraOpThreads, int outputRank) {
-        byte[] bytes;
-        try (InputStream in = ModelSpec.open(spec.model)) {
-            bytes = in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read model " + spec.model, e);
+        Inspection i = inspect(spec, intraOpThreads, outputRank, true);
+        if (!i.problems.isEmpty()) {
+            i.close();
+            throw new IllegalArgumentException(message(spec, i.problems));
         }
+        return new OnnxModel(key, spec, i.session, i.tokenizer, !spec.tokenTypeIds.isEmpty());
+    }
+
+    /** What a model check found: every problem (empty when the model is usable) and its vectors' length. */
+    public record Check(List<String> problems, int dimension) {}
+
+    /**
+     * Checks a model without keeping it: the files exist and load, the configured input and output names exist,
+     * the output has the rank the role needs ({@code outputRank}: 3 for encoders, 2 for classifiers) and the
+     * configured {@code dimension}. Lists every problem found, so that one start shows everything to fix.
+     */
+    public static Check check(ModelSpec spec, int outputRank) {
+        try (Inspection i = inspect(spec, 1, outputRank, false)) {
+            return new Check(List.copyOf(i.problems), i.dimension);
+        }
+    }
+
+    /** "model X: problem 1; problem 2 ..." for an exception message. */
+    public static String message(ModelSpec spec, List<String> problems) {
+        return spec + " cannot be used (" + problems.size() + (problems.size() == 1 ? " problem" : " problems")
+                + "): " + String.join("; ", problems);
+    }
+
+    /** A loaded (or partly loaded) model with what is wrong with it. */
+    private static final class Inspection implements AutoCloseable {
+        final List<String> problems = new ArrayList<>();
+        OrtSession session;
         WordPieceTokenizer tokenizer;
-        try (InputStream in = ModelSpec.open(spec.tokenizer)) {
-            tokenizer = WordPieceTokenizer.load(in);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read tokenizer " + spec.tokenizer, e);
+        int dimension;
+
+        @Override
+        public void close() {
+            if (session != null) {
+                try {
+                    session.close();
+                } catch (OrtException e) {
+                    problems.add("closing the session failed: " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    private static Inspection inspect(ModelSpec spec, int intraOpThreads, int outputRank, boolean keepTokenizer) {
+        Inspection i = new Inspection();
+        byte[] bytes = read(spec.model, "model file", i.problems);
+        byte[] tokenizerBytes = read(spec.tokenizer, "tokenizer file", i.problems);
+        if (tokenizerBytes != null) {
+            try {
+                i.tokenizer = WordPieceTokenizer.load(new java.io.ByteArrayInputStream(tokenizerBytes));
+            } catch (RuntimeException e) {
+                i.problems.add("tokenizer " + spec.tokenizer + " cannot be read: " + e.getMessage());
+            }
+        }
+        if (!keepTokenizer) {
+            i.tokenizer = null;
+        }
+        if (bytes == null) {
+            return i;
         }
         try {
             OrtEnvironment env = OrtEnvironment.getEnvironment();
@@ -75,44 +128,73 @@ public final class OnnxModel implements AutoCloseable {
             options.setIntraOpNumThreads(Math.max(1, intraOpThreads));
             options.setInterOpNumThreads(1);
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            OrtSession session = env.createSession(bytes, options);
-            boolean hasTokenTypes = validate(spec, session, outputRank);
-            return new OnnxModel(key, spec, session, tokenizer, hasTokenTypes);
+            i.session = env.createSession(bytes, options);
+            i.dimension = validate(spec, i.session, outputRank, i.problems);
         } catch (OrtException e) {
-            throw new IllegalArgumentException("ONNX Runtime cannot load " + spec.model + ": " + e.getMessage(), e);
+            i.problems.add("ONNX Runtime cannot load " + spec.model + ": " + e.getMessage());
+        }
+        return i;
+    }
+
+    /** The bytes at a model or tokenizer location, or null with the problem recorded. */
+    private static byte[] read(String location, String what, List<String> problems) {
+        if (!location.startsWith("classpath:") && !Files.isRegularFile(Path.of(location))) {
+            problems.add(what + " " + location + " is missing");
+            return null;
+        }
+        try (InputStream in = ModelSpec.open(location)) {
+            return in.readAllBytes();
+        } catch (IOException | RuntimeException e) {
+            problems.add(what + " " + location + " cannot be read: " + e.getMessage());
+            return null;
         }
     }
 
-    /** Checks the configured names against the model; returns whether the token type input is used. */
-    static boolean validate(ModelSpec spec, OrtSession session, int outputRank) throws OrtException {
+    /**
+     * Checks the configured names, the output rank and dimension against the model, adding one problem per
+     * mismatch; returns the output's last dimension (0 when symbolic or absent).
+     */
+    static int validate(ModelSpec spec, OrtSession session, int outputRank, List<String> problems) throws OrtException {
         Map<String, NodeInfo> inputs = session.getInputInfo();
         Map<String, NodeInfo> outputs = session.getOutputInfo();
-        String has = "; the model has inputs " + describe(inputs) + " and outputs " + describe(outputs);
-        for (String name : List.of(spec.inputIds, spec.attentionMask)) {
+        int before = problems.size();
+        List<String> expected = new ArrayList<>(List.of(spec.inputIds, spec.attentionMask));
+        if (!spec.tokenTypeIds.isEmpty()) {
+            expected.add(spec.tokenTypeIds);
+        }
+        for (String name : expected) {
             if (!inputs.containsKey(name)) {
-                throw new IllegalArgumentException(spec + ": input '" + name + "' not found" + has);
+                problems.add("input '" + name + "' not found" + (name.equals(spec.tokenTypeIds)
+                        ? " (set token_type_ids to \"\" for models without it)" : ""));
             }
         }
-        boolean tokenTypes = !spec.tokenTypeIds.isEmpty();
-        if (tokenTypes && !inputs.containsKey(spec.tokenTypeIds)) {
-            throw new IllegalArgumentException(spec + ": input '" + spec.tokenTypeIds + "' not found (set token_type_ids"
-                    + " to \"\" for models without it)" + has);
+        for (String name : inputs.keySet()) {
+            if (!expected.contains(name)) {
+                problems.add("the model has input '" + name + "' that no setting names (it would get no value)");
+            }
         }
-        int expectedInputs = tokenTypes ? 3 : 2;
-        if (inputs.size() != expectedInputs) {
-            throw new IllegalArgumentException(spec + ": expected " + expectedInputs + " inputs" + has);
-        }
+        int dimension = 0;
         NodeInfo out = outputs.get(spec.output);
         if (out == null) {
-            throw new IllegalArgumentException(spec + ": output '" + spec.output + "' not found" + has);
-        }
-        if (out.getInfo() instanceof TensorInfo t) {
-            if (t.getShape().length != outputRank) {
-                throw new IllegalArgumentException(spec + ": output '" + spec.output + "' has rank " + t.getShape().length
-                        + ", expected " + outputRank + has);
+            problems.add("output '" + spec.output + "' not found");
+        } else if (out.getInfo() instanceof TensorInfo t) {
+            long[] shape = t.getShape();
+            if (shape.length != outputRank) {
+                problems.add("output '" + spec.output + "' has rank " + shape.length + ", expected " + outputRank);
+            } else {
+                dimension = shape[shape.length - 1] > 0 ? (int) shape[shape.length - 1] : 0;
+                if (outputRank == 3 && spec.dimension > 0 && dimension > 0 && dimension != spec.dimension) {
+                    problems.add("output '" + spec.output + "' has dimension " + dimension + ", model.json says "
+                            + spec.dimension);
+                }
             }
+        } else {
+            problems.add("output '" + spec.output + "' is not a tensor");
         }
-        return tokenTypes;
+        if (problems.size() > before) {
+            problems.add("the model has inputs " + describe(inputs) + " and outputs " + describe(outputs));
+        }
+        return spec.dimension > 0 ? spec.dimension : dimension;
     }
 
     private static String describe(Map<String, NodeInfo> nodes) {

@@ -3,6 +3,7 @@ package dev.streamretrieval.operators.ingest;
 import dev.streamretrieval.operators.analysis.TermVector;
 import dev.streamretrieval.operators.analysis.TextAnalyzer;
 import dev.streamretrieval.operators.index.IndexRequest;
+import dev.streamretrieval.operators.vectors.DenseCodec;
 import dev.streamretrieval.schemas.Decoded;
 import dev.streamretrieval.schemas.Document;
 import dev.streamretrieval.schemas.DocumentDecoder;
@@ -16,7 +17,8 @@ import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Documents topic record → {@link IndexRequest}: decode and validate, analyse title + text, pick the shard.
+ * Documents topic record → {@link IndexRequest}: decode and validate, analyse title + text, pick the shard, and
+ * store a supplied {@code vector} with the job's dense codec.
  * Refused records go to {@link DeadLetters#TAG} with the reason; nothing is dropped silently.
  */
 public class PrepareDocuments extends ProcessFunction<SourceRecord, IndexRequest> {
@@ -27,12 +29,15 @@ public class PrepareDocuments extends ProcessFunction<SourceRecord, IndexRequest
     private final TextAnalyzer analyzer;
     private final ShardRouter router;
     private final int maxDeadLetterValueBytes;
+    /** How the shards store dense vectors; null when the job keeps none (the decoder then refuses a vector). */
+    private final DenseCodec denseCodec;
     private transient Counter deadLettered;
     private transient Counter received;
 
     public PrepareDocuments(DocumentDecoder decoder, TextAnalyzer analyzer, ShardRouter router,
-            int maxDeadLetterValueBytes) {
+            int maxDeadLetterValueBytes, DenseCodec denseCodec) {
         this.decoder = decoder;
+        this.denseCodec = denseCodec;
         this.maxDeadLetterValueBytes = maxDeadLetterValueBytes;
         this.analyzer = analyzer;
         this.router = router;
@@ -69,6 +74,10 @@ public class PrepareDocuments extends ProcessFunction<SourceRecord, IndexRequest
             r.terms = tv.terms;
             r.freqs = tv.freqs;
             r.length = tv.length;
+            if (doc.vector != null) {
+                // supplied upstream (checked and unit length): the encode stage skips a request that has one
+                r.dense = denseCodec.encode(doc.vector);
+            }
         }
         out.collect(r);
     }

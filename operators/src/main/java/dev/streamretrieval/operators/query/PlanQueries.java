@@ -34,11 +34,14 @@ public class PlanQueries extends ProcessFunction<SourceRecord, ShardQuery> {
     private final QueryOptions options;
     private final Set<QueryMode> supportedModes;
     private final int maxDeadLetterValueBytes;
+    /** Whether the job has a dense model to encode query text; without one, dense modes need a supplied vector. */
+    private final boolean encodesQueries;
     private transient Counter deadLettered;
 
     public PlanQueries(QueryDecoder decoder, TextAnalyzer analyzer, int shards, QueryOptions options,
-            Set<QueryMode> supportedModes, int maxDeadLetterValueBytes) {
+            Set<QueryMode> supportedModes, int maxDeadLetterValueBytes, boolean encodesQueries) {
         this.decoder = decoder;
+        this.encodesQueries = encodesQueries;
         this.maxDeadLetterValueBytes = maxDeadLetterValueBytes;
         this.analyzer = analyzer;
         this.shards = shards;
@@ -88,6 +91,7 @@ public class PlanQueries extends ProcessFunction<SourceRecord, ShardQuery> {
         sq.maxSimDepth = options.shardMaxSimDepth(shards);
         sq.text = q.text;
         sq.fusion = q.fusion;
+        sq.denseVector = q.vector;
         sq.terms = terms;
         sq.queryFreqs = freqs;
         sq.receivedAt = record.timestamp;
@@ -98,6 +102,10 @@ public class PlanQueries extends ProcessFunction<SourceRecord, ShardQuery> {
         if (q.op == QueryOp.SEARCH && !supportedModes.contains(q.mode)) {
             return "mode '" + q.mode.wireName() + "' is not available in this job (available: "
                     + supportedModes.stream().map(QueryMode::wireName).toList() + ")";
+        }
+        if (q.op == QueryOp.SEARCH && q.mode != QueryMode.BM25 && q.vector == null && !encodesQueries) {
+            return "mode '" + q.mode.wireName() + "' needs a 'vector' in this job: it has no dense model to encode"
+                    + " the text (--dense-model none)";
         }
         return null;
     }
