@@ -186,7 +186,7 @@ class LocalClusterIT {
         c.add(new Case("query: unknown mode", false, "hq14", utf8("{\"id\": \"hq14\", \"text\": \"x\", \"mode\": \"psychic\"}"),
                 "unknown mode 'psychic'"));
         c.add(new Case("query: mode this job does not run", false, "hq15",
-                utf8("{\"id\": \"hq15\", \"text\": \"x\", \"mode\": \"dense\"}"), "is not available in this job"));
+                utf8("{\"id\": \"hq15\", \"text\": \"x\", \"mode\": \"full\"}"), "is not available in this job"));
         c.add(new Case("query: unknown fusion", false, "hq16", utf8("{\"id\": \"hq16\", \"text\": \"x\", \"fusion\": \"max\"}"),
                 "unknown fusion 'max'"));
         c.add(new Case("query: NUL in text", false, "hq17", utf8("{\"id\": \"hq17\", \"text\": \"a\\u0000\"}"),
@@ -196,6 +196,35 @@ class LocalClusterIT {
                 new byte[] {'{', '"', 'i', 'd', '"', ':', '"', (byte) 0xFF, '"', '}'}, "not valid UTF-8"));
         c.add(new Case("query: duplicate keys", false, "hq20", utf8("{\"id\": \"hq20\", \"id\": \"hq21\", \"text\": \"x\"}"),
                 "Duplicate field 'id'"));
+        // supplied vectors (the job runs with --vector-dimension 3)
+        c.add(new Case("vector of the wrong dimension", true, "h35",
+                utf8("{\"id\": \"h35\", \"text\": \"x\", \"vector\": [1, 2]}"),
+                "field 'vector' has 2 numbers, but this job's dense vectors have 3 dimensions"));
+        c.add(new Case("vector element not a number", true, "h36",
+                utf8("{\"id\": \"h36\", \"text\": \"x\", \"vector\": [1, \"0.5\", 3]}"),
+                "field 'vector' element 1 must be a number, got string"));
+        c.add(new Case("vector with an infinity (1e400)", true, "h37",
+                utf8("{\"id\": \"h37\", \"text\": \"x\", \"vector\": [1, 2, 1e400]}"),
+                "field 'vector' element 2 is Infinity, not a finite 32-bit float"));
+        c.add(new Case("vector element beyond float range", true, "h38",
+                utf8("{\"id\": \"h38\", \"text\": \"x\", \"vector\": [1, -1e39, 0]}"),
+                "field 'vector' element 1 is -1.0E39, not a finite 32-bit float"));
+        c.add(new Case("vector with a NaN literal", true, "h39",
+                utf8("{\"id\": \"h39\", \"text\": \"x\", \"vector\": [NaN, 0, 1]}"), "malformed JSON: Non-standard token 'NaN'"));
+        c.add(new Case("vector of zeros", true, "h40",
+                utf8("{\"id\": \"h40\", \"text\": \"x\", \"vector\": [0, 0, 0.0]}"), "field 'vector' is all zeros"));
+        c.add(new Case("vector that is not an array", true, "h41",
+                utf8("{\"id\": \"h41\", \"text\": \"x\", \"vector\": \"1,2,3\"}"),
+                "field 'vector' must be an array of numbers, got string"));
+        c.add(new Case("query: vector of the wrong dimension", false, "hq21",
+                utf8("{\"id\": \"hq21\", \"text\": \"x\", \"mode\": \"dense\", \"vector\": [1, 0, 0, 0]}"),
+                "field 'vector' has 4 numbers, but this job's dense vectors have 3 dimensions"));
+        c.add(new Case("query: vector element null", false, "hq22",
+                utf8("{\"id\": \"hq22\", \"text\": \"x\", \"mode\": \"hybrid\", \"vector\": [1, null, 0]}"),
+                "field 'vector' element 1 must be a number, got null"));
+        c.add(new Case("query: dense mode without a vector, no model", false, "hq23",
+                utf8("{\"id\": \"hq23\", \"text\": \"x\", \"mode\": \"dense\"}"),
+                "mode 'dense' needs a 'vector' in this job: it has no dense model to encode the text"));
         return c;
     }
 
@@ -203,7 +232,7 @@ class LocalClusterIT {
     @Order(1)
     void hostileInputGoesToDeadLettersAndNeverRestartsTheJob() throws Exception {
         JobOptions o = options("hostile", EmbeddedKafka.SASL_PASSWORD, "--delivery", "exactly-once",
-                "--max-dead-letter-value-bytes", "4096");
+                "--max-dead-letter-value-bytes", "4096", "--vector-dimension", "3");
         ClusterJob job = ClusterJob.submit(cluster, o, null);
         List<DeadLetter> deadLetters = new CopyOnWriteArrayList<>();
         Properties producerProps = o.kafkaClientProperties();
