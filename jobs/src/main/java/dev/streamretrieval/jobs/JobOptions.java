@@ -4,6 +4,7 @@ import dev.streamretrieval.operators.analysis.AnalyzerOptions;
 import dev.streamretrieval.operators.encoding.BuiltinModels;
 import dev.streamretrieval.operators.encoding.NeuralOptions;
 import dev.streamretrieval.operators.gather.GatherOptions;
+import dev.streamretrieval.operators.placement.ShardPlacement;
 import dev.streamretrieval.operators.query.QueryOptions;
 import dev.streamretrieval.operators.scoring.Bm25;
 import dev.streamretrieval.schemas.InputLimits;
@@ -37,6 +38,7 @@ public class JobOptions implements Serializable {
         DESCRIPTIONS.put("queries-start", "where the queries source starts without committed offsets: latest (default) or earliest");
         DESCRIPTIONS.put("shards", "virtual shards S; documents are hashed to shards, queries fan out to all (default 8)");
         DESCRIPTIONS.put("parallelism", "job parallelism (default: Flink's default, the number of cores in embedded mode)");
+        DESCRIPTIONS.put("max-parallelism", "Flink max parallelism (key groups); at least S and a multiple of S, so that every parallelism P <= S gives each subtask floor(S/P) or ceil(S/P) shards; cannot change through a savepoint (default: the smallest multiple of S >= 128, which is 128 for S = 1, 2, 4, ..., 128)");
         DESCRIPTIONS.put("k1", "BM25 k1 (default 0.9, as Anserini)");
         DESCRIPTIONS.put("b", "BM25 b (default 0.4, as Anserini)");
         DESCRIPTIONS.put("bm25-lengths", "document lengths in BM25: lucene (rounded like Lucene norms, default) or exact");
@@ -85,6 +87,8 @@ public class JobOptions implements Serializable {
     public String queriesStart = "latest";
     public int shards = 8;
     public Integer parallelism;
+    /** Null: {@link ShardPlacement#defaultMaxParallelism}. */
+    public Integer maxParallelism;
     public double k1 = 0.9;
     public double b = 0.4;
     public String bm25Lengths = "lucene";
@@ -173,6 +177,7 @@ public class JobOptions implements Serializable {
                 case "queries-start" -> queriesStart = value;
                 case "shards" -> shards = Integer.parseInt(value);
                 case "parallelism" -> parallelism = Integer.parseInt(value);
+                case "max-parallelism" -> maxParallelism = Integer.parseInt(value);
                 case "k1" -> k1 = Double.parseDouble(value);
                 case "b" -> b = Double.parseDouble(value);
                 case "bm25-lengths" -> bm25Lengths = value;
@@ -225,6 +230,7 @@ public class JobOptions implements Serializable {
         if (parallelism != null && parallelism < 1) {
             throw new IllegalArgumentException("--parallelism must be >= 1, got " + parallelism);
         }
+        placement(); // refuses S > max parallelism and a max parallelism S does not divide
         if (!delivery.equals("at-least-once") && !delivery.equals("exactly-once")) {
             throw new IllegalArgumentException("--delivery must be at-least-once or exactly-once, got " + delivery);
         }
@@ -260,6 +266,11 @@ public class JobOptions implements Serializable {
 
     public boolean exactlyOnce() {
         return delivery.equals("exactly-once");
+    }
+
+    /** Where the shards live: their routing keys under the job's max parallelism. */
+    public ShardPlacement placement() {
+        return new ShardPlacement(shards, maxParallelism != null ? maxParallelism : ShardPlacement.defaultMaxParallelism(shards));
     }
 
     public Bm25 bm25() {

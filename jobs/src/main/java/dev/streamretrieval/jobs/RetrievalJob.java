@@ -14,6 +14,8 @@ import dev.streamretrieval.operators.index.IndexAndSearchShards;
 import dev.streamretrieval.operators.ingest.DeadLetters;
 import dev.streamretrieval.operators.ingest.PrepareDocuments;
 import dev.streamretrieval.operators.ingest.ShardRouter;
+import dev.streamretrieval.operators.placement.ShardLayoutOperator;
+import dev.streamretrieval.operators.placement.ShardPlacement;
 import dev.streamretrieval.operators.query.FanOutQueries;
 import dev.streamretrieval.operators.query.PlanQueries;
 import dev.streamretrieval.operators.index.ShardQuery;
@@ -125,14 +127,18 @@ public final class RetrievalJob {
                 .uid("fan-out-queries")
                 .name("fan out to shards");
 
+        // Documents and queries are keyed by the shard's routing key, not its id: the routing keys put the shards
+        // on evenly spaced key groups, so every subtask owns floor(S/P) or ceil(S/P) shards (ShardPlacement).
+        ShardPlacement placement = o.placement();
         DataStream<ShardHits> shardHits = encoded
-                .keyBy(r -> r.shard, Types.INT)
-                .connect(fannedOut.keyBy(q -> q.shard, Types.INT))
-                .process(new IndexAndSearchShards(o.bm25(), denseCodec,
-                        n.tokensEnabled() ? n.tokenCodec() : null,
-                        new Fusion(o.gather.fusion, o.gather.rrfK, o.gather.linearBm25Weight)))
+                .keyBy(r -> placement.routingKey(r.shard), Types.INT)
+                .connect(fannedOut.keyBy(q -> placement.routingKey(q.shard), Types.INT))
+                .transform("index + search shards (BM25, dense, MaxSim)", TypeInformation.of(ShardHits.class),
+                        new ShardLayoutOperator<>(new IndexAndSearchShards(o.bm25(), denseCodec,
+                                n.tokensEnabled() ? n.tokenCodec() : null,
+                                new Fusion(o.gather.fusion, o.gather.rrfK, o.gather.linearBm25Weight)), placement))
                 .uid("shard-index") // unchanged: savepoints address the operator's state by this uid
-                .name("index + search shards (BM25, dense, MaxSim)");
+                .setMaxParallelism(placement.maxParallelism());
 
         shardHits
                 .keyBy(h -> h.requestId, Types.STRING)
@@ -176,7 +182,8 @@ public final class RetrievalJob {
     public static void configure(StreamExecutionEnvironment env, JobOptions o) {
         env.enableCheckpointing(o.checkpointIntervalMs, CheckpointingMode.EXACTLY_ONCE);
         env.setBufferTimeout(o.bufferTimeoutMs);
-        env.setMaxParallelism(Math.max(128, o.shards));
+        // Explicit: the shards' routing keys are chosen for this number of key groups (S <= it, S divides it).
+        env.setMaxParallelism(o.placement().maxParallelism());
         if (o.parallelism != null) {
             env.setParallelism(o.parallelism);
         }

@@ -59,5 +59,13 @@ public class IndexStats {
     @JsonProperty("documents_per_shard")
     public Map<Integer, Long> documentsPerShard = new LinkedHashMap<>();
 
+    /** The shard operator's subtask (0-based) that holds each virtual shard. */
+    @JsonProperty("subtask_of_shard")
+    public Map<Integer, Integer> subtaskOfShard = new LinkedHashMap<>();
+
+    /** Live documents per subtask of the shard operator (subtasks without a shard are absent). */
+    @JsonProperty("documents_per_subtask")
+    public Map<Integer, Long> documentsPerSubtask = new LinkedHashMap<>();
+
     public IndexStats() {}
 }

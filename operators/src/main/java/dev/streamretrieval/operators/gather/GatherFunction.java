@@ -141,6 +141,8 @@ public class GatherFunction extends KeyedProcessFunction<String, ShardHits, Gath
             p.totals = t;
             p.shardDocs = Arrays.copyOf(p.shardDocs, n + 1);
             p.shardDocs[n] = c.docCount;
+            p.shardSubtasks = Arrays.copyOf(p.shardSubtasks, n + 1);
+            p.shardSubtasks[n] = h.subtask;
         }
     }
 
@@ -249,6 +251,8 @@ public class GatherFunction extends KeyedProcessFunction<String, ShardHits, Gath
         s.tokens = t.tokenCount;
         for (int i = 0; i < p.answeredShards.length && i < p.shardDocs.length; i++) {
             s.documentsPerShard.put(p.answeredShards[i], p.shardDocs[i]);
+            s.subtaskOfShard.put(p.answeredShards[i], p.shardSubtasks[i]);
+            s.documentsPerSubtask.merge(p.shardSubtasks[i], p.shardDocs[i], Long::sum);
         }
         return s;
     }

@@ -34,6 +34,8 @@ public class PendingQuery {
     public ShardCounters totals;
     /** documents per shard, parallel to answeredShards (stats queries). */
     public long[] shardDocs = new long[0];
+    /** The subtask that answered for each shard, parallel to answeredShards (stats queries). */
+    public int[] shardSubtasks = new int[0];
     public boolean answered;
     public long timerAt;
 

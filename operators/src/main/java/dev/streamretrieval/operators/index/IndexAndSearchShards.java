@@ -26,7 +26,9 @@ import org.apache.flink.util.Collector;
 
 /**
  * The Flink shell around {@link ShardIndex}: input 1 indexes documents into their shard, input 2 searches a shard.
- * Both inputs are keyed by shard id, so a query sees every document that reached its shard before it did. This
+ * Both inputs are keyed by the shard's routing key ({@link dev.streamretrieval.operators.placement.ShardPlacement};
+ * one key per shard, the shard id comes with each record), so a query sees every document that reached its shard
+ * before it did. This
  * class only wires the stores to keyed state (RocksDB in the job), keeps the shards' counters and reports metrics;
  * indexing and searching are {@link ShardIndex}'s.
  *
@@ -103,7 +105,7 @@ public class IndexAndSearchShards extends KeyedCoProcessFunction<Integer, IndexR
 
     @Override
     public void processElement1(IndexRequest request, Context ctx, Collector<ShardHits> out) throws Exception {
-        int shard = ctx.getCurrentKey();
+        int shard = request.shard; // the key is the shard's routing key, not its id
         ShardCounters c = currentCounters(shard);
         switch (index.apply(shard, request, c)) {
             case UPSERTED -> upsertsMetric.inc();
@@ -118,13 +120,14 @@ public class IndexAndSearchShards extends KeyedCoProcessFunction<Integer, IndexR
     public void processElement2(ShardQuery q, Context ctx, Collector<ShardHits> out) throws Exception {
         long start = System.nanoTime();
         long cpuStart = THREADS.getCurrentThreadCpuTime();
-        int shard = ctx.getCurrentKey();
+        int shard = q.shard;
         searchesMetric.inc();
         ShardCounters c = currentCounters(shard);
         ShardHits hits = new ShardHits();
         hits.requestId = q.requestId;
         hits.queryId = q.queryId;
         hits.shard = shard;
+        hits.subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         hits.shardCount = q.shardCount;
         hits.op = q.op;
         hits.mode = q.mode;

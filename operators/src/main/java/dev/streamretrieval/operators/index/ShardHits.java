@@ -12,6 +12,8 @@ public class ShardHits {
     public String requestId;
     public String queryId;
     public int shard;
+    /** The shard operator's subtask that answered (0-based), for the placement shown in stats. */
+    public int subtask;
     public int shardCount;
     public QueryOp op;
     public QueryMode mode;
