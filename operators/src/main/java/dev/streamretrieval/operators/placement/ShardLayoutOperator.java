@@ -53,7 +53,7 @@ public class ShardLayoutOperator<K, IN1, IN2, OUT> extends KeyedCoProcessOperato
     static String check(TreeSet<String> restored, String expected) {
         String move = " Start this job without the savepoint/checkpoint (and with a new --group-id or the documents "
                 + "source reset to the earliest offset) so that it re-indexes the compacted documents topic, then switch "
-                + "queries to it; see the README, 'Shard placement'.";
+                + "queries to it; see the README, Architecture, 'Old layout'.";
         if (restored.isEmpty()) {
             return "The savepoint/checkpoint holds shard state of the old shard layout (shards keyed by their id, "
                     + "piling up on a few subtasks); this job uses the balanced layout (" + expected + ") and cannot "
