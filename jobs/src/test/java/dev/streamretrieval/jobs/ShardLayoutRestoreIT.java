@@ -61,7 +61,7 @@ class ShardLayoutRestoreIT {
         var prepared = env.fromSource(documents(), WatermarkStrategy.noWatermarks(), "documents-source")
                 .uid("documents-source")
                 .process(new PrepareDocuments(new DocumentDecoder(o.limits), new TextAnalyzer(o.analyzer),
-                        new ShardRouter(o.shards), o.limits.maxDeadLetterValueBytes))
+                        new ShardRouter(o.shards), o.limits.maxDeadLetterValueBytes, null))
                 .uid("prepare-documents");
         var stats = env.fromSource(new DataGeneratorSource<>(i -> {
             ShardQuery q = new ShardQuery();
