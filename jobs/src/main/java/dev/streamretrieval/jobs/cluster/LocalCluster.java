@@ -134,6 +134,8 @@ public final class LocalCluster implements AutoCloseable {
     private final HttpClient http;
     private List<String> tmJvmParams;
     private List<String> tmDynamicConfig;
+    private List<String> jmJvmParams;
+    private List<String> jmDynamicConfig;
     private volatile Process jobManager;
     private final List<TaskManagerProcess> taskManagers = new CopyOnWriteArrayList<>();
     private final AtomicInteger taskManagerNo = new AtomicInteger();
@@ -168,10 +170,40 @@ public final class LocalCluster implements AutoCloseable {
         List<String> tm = bashJavaUtils("GET_TM_RESOURCE_PARAMS");
         this.tmJvmParams = split(tm.get(0));
         this.tmDynamicConfig = split(tm.get(1));
+        this.jmJvmParams = split(jm.get(0));
+        this.jmDynamicConfig = split(jm.get(1));
         LOG.info("cluster memory (BashJavaUtils): JobManager {} / TaskManager {}", jm.get(0), tm.get(0));
+        this.jobManager = launch("jobmanager", jmJvmParams,
+                "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint", jmDynamicConfig);
+    }
 
-        this.jobManager = launch("jobmanager", split(jm.get(0)),
-                "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint", split(jm.get(1)));
+    /**
+     * SIGKILLs the JobManager process and waits until it is gone. Without high availability (see
+     * {@link #startJobManager}) its jobs are lost with it.
+     */
+    public void killJobManager() throws InterruptedException {
+        LOG.info("SIGKILL JobManager (pid {})", jobManager.pid());
+        jobManager.destroyForcibly();
+        if (!jobManager.waitFor(30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the JobManager did not die within 30 s of SIGKILL");
+        }
+    }
+
+    /**
+     * Starts a JobManager again (same configuration, ports and log file) after {@link #killJobManager} and waits
+     * for its REST API. With ZooKeeper high availability configured ({@code high-availability.type: zookeeper} in
+     * {@link Settings#flinkConfiguration}) it becomes leader, finds the running jobs in ZooKeeper and the HA
+     * storage directory, and restores them from their latest completed checkpoint; the TaskManagers reconnect to it.
+     */
+    public void startJobManager() throws Exception {
+        ensureOpen();
+        if (jobManager.isAlive()) {
+            throw new IllegalStateException("the JobManager (pid " + jobManager.pid() + ") is still running");
+        }
+        this.jobManager = launch("jobmanager", jmJvmParams,
+                "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint", jmDynamicConfig);
+        awaitRest(settings.startTimeout);
+        LOG.info("JobManager restarted: pid {}", jobManager.pid());
     }
 
     /**
