@@ -97,7 +97,14 @@ final class Faults {
      */
     static FaultRun.Fault jobManagerKill(LocalCluster cluster, Duration down) {
         return job -> {
-            long checkpoint = job.checkpoints().path("latest").path("completed").path("id").asLong(-1);
+            // kill only once a checkpoint is complete, so the new JobManager has one to restore
+            long checkpoint = -1;
+            long end = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+            while (checkpoint < 1 && System.nanoTime() < end) {
+                checkpoint = job.checkpoints().path("latest").path("completed").path("id").asLong(-1);
+                Thread.sleep(500);
+            }
+            assertThat(checkpoint).as("a completed checkpoint before the JobManager is killed").isPositive();
             cluster.killJobManager();
             Thread.sleep(down.toMillis());
             long t0 = System.nanoTime();
