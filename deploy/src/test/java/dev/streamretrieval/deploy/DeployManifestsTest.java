@@ -178,6 +178,18 @@ class DeployManifestsTest {
                 .anyMatch(p -> p.contains("no --checkpoint-dir"));
         assertThat(plantDocs(d -> ((ObjectNode) fd(d).at("/spec/job")).put("parallelism", 32), docs -> ManifestChecks.jobArgs(fd(docs))))
                 .anyMatch(p -> p.contains("exceeds --shards"));
+        // 16 shards at parallelism 6: the placement gives [3, 3, 2, 3, 3, 2] shards, uneven
+        assertThat(plantDocs(d -> ((ObjectNode) fd(d).at("/spec/job")).put("parallelism", 6), docs -> ManifestChecks.jobArgs(fd(docs))))
+                .anyMatch(p -> p.contains("gives the subtasks [3, 3, 2, 3, 3, 2] of --shards 16"));
+        // scaling to 8 (4 TaskManagers x 2 slots) keeps 2 shards per subtask; 12 shards over 4 subtasks are 3 each
+        List<ObjectNode> eight = base();
+        ((ObjectNode) fd(eight).at("/spec/job")).put("parallelism", 8);
+        assertThat(ManifestChecks.jobArgs(fd(eight))).isEmpty();
+        List<ObjectNode> twelve = base();
+        args(twelve).set(argIndex(twelve, "--shards") + 1, "12");
+        assertThat(ManifestChecks.jobArgs(fd(twelve))).isEmpty();
+        assertThat(plantDocs(d -> ((ObjectNode) fd(d).at("/spec/job")).put("parallelism", 5), docs -> ManifestChecks.jobArgs(fd(docs))))
+                .anyMatch(p -> p.contains("not a multiple of taskmanager.numberOfTaskSlots 2"));
         assertThat(plantDocs(d -> ((ObjectNode) fd(d).at("/spec/job")).put("entryClass", "dev.streamretrieval.jobs.cli.Mian"), docs -> ManifestChecks.jobArgs(fd(docs))))
                 .anyMatch(p -> p.contains("no such class"));
         assertThat(plantDocs(d -> ((ObjectNode) fd(d).at("/spec/job")).put("jarURI", "local:///opt/flink/usrlib/job.jar"), docs -> ManifestChecks.jobArgs(fd(docs))))

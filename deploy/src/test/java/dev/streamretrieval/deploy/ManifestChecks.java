@@ -7,6 +7,7 @@ import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import dev.streamretrieval.jobs.JobOptions;
+import dev.streamretrieval.operators.placement.ShardPlacement;
 import io.strimzi.api.kafka.model.topic.KafkaTopic;
 import java.io.IOException;
 import java.io.InputStream;
@@ -259,7 +260,8 @@ final class ManifestChecks {
     /**
      * The entry point and jar exist as named, the args are options {@link JobOptions#parse} accepts, the job's
      * checkpoint directory equals the cluster's, parallelism comes from spec.job.parallelism (so scaling is one
-     * field) and does not exceed the shards, and --flink.* passthrough keys are real Flink keys.
+     * field), does not exceed the shards and gives every subtask the same number of shards (by the job's own
+     * placement) and every TaskManager full slots, and --flink.* passthrough keys are real Flink keys.
      */
     static List<String> jobArgs(JsonNode fd) {
         List<String> problems = new ArrayList<>();
@@ -302,6 +304,22 @@ final class ManifestChecks {
         if (parallelism > o.shards) {
             problems.add("spec.job.parallelism " + parallelism + " exceeds --shards " + o.shards
                     + " (shards are the unit of index parallelism)");
+        } else if (parallelism > 0) {
+            ShardPlacement placement = o.placement();
+            int[] shardsPerSubtask = new int[parallelism];
+            for (int s = 0; s < o.shards; s++) {
+                shardsPerSubtask[placement.subtaskOf(s, parallelism)]++;
+            }
+            if (Arrays.stream(shardsPerSubtask).distinct().count() > 1) {
+                problems.add("spec.job.parallelism " + parallelism + " gives the subtasks " + Arrays.toString(shardsPerSubtask)
+                        + " of --shards " + o.shards + ": choose a parallelism that divides the shard count, so that "
+                        + "every subtask owns the same number of shards");
+            }
+        }
+        String slots = flinkConfiguration(fd).getOrDefault("taskmanager.numberOfTaskSlots", "1");
+        if (parallelism > 0 && parallelism % Integer.parseInt(slots) != 0) {
+            problems.add("spec.job.parallelism " + parallelism + " is not a multiple of taskmanager.numberOfTaskSlots "
+                    + slots + ": a TaskManager would keep idle slots");
         }
         for (String p : FlinkConfigKeys.get().check(o.flinkConfiguration)) {
             problems.add("job args --flink.*: " + p);

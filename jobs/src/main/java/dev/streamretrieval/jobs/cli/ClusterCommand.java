@@ -5,6 +5,7 @@ import dev.streamretrieval.jobs.client.PipelineClient;
 import dev.streamretrieval.jobs.cluster.ClusterJob;
 import dev.streamretrieval.jobs.cluster.LocalCluster;
 import dev.streamretrieval.jobs.kafka.EmbeddedKafka;
+import dev.streamretrieval.operators.placement.ShardPlacement;
 import dev.streamretrieval.schemas.Document;
 import dev.streamretrieval.schemas.Query;
 import dev.streamretrieval.schemas.QueryMode;
@@ -16,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,6 +57,10 @@ final class ClusterCommand {
         s.jobManagerHeap = extras.get("jobmanager-heap");
         s.directory = Path.of(extras.get("cluster-dir") != null ? extras.get("cluster-dir")
                 : Path.of(o.workDir, "cluster").toString()).toAbsolutePath();
+        if (o.parallelism == null) {
+            // every slot busy: Flink's own default would be 1, leaving all TaskManagers but one idle
+            o.parallelism = s.taskManagers * s.slotsPerTaskManager;
+        }
         List<Document> docs = extras.containsKey("no-load") ? List.of() : RunCommand.loadCollection(extras.get("collection"));
 
         PrintStream out = System.out;
@@ -78,6 +84,7 @@ final class ClusterCommand {
             System.err.println("job " + job.jobId() + " running" + (savepoint == null ? "" : " (restored from " + savepoint + ")")
                     + "; REST API " + cluster.restUrl() + "; JobManager pid " + cluster.jobManagerPid()
                     + ", TaskManagers " + cluster.taskManagers() + "; logs in " + cluster.logDirectory());
+            System.err.println("parallelism " + o.parallelism + ", " + o.shards + " shards: " + placementLine(o));
             System.err.println("Kafka at " + o.bootstrapServers + "; topics " + o.documentsTopic + ", " + o.queriesTopic
                     + ", " + o.resultsTopic + ", " + o.deadLetterTopic);
 
@@ -155,6 +162,22 @@ final class ClusterCommand {
                 System.err.println("while stopping Kafka: " + e);
             }
         }
+    }
+
+    /** Shards per subtask of the shard operator, and a hint when they are uneven or subtasks are idle. */
+    static String placementLine(JobOptions o) {
+        ShardPlacement placement = o.placement();
+        int[] perSubtask = new int[o.parallelism];
+        for (int s = 0; s < o.shards; s++) {
+            perSubtask[placement.subtaskOf(s, o.parallelism)]++;
+        }
+        String line = "shards per subtask " + Arrays.toString(perSubtask);
+        if (o.parallelism > o.shards) {
+            line += " (" + (o.parallelism - o.shards) + " subtasks without a shard: use --shards >= --parallelism)";
+        } else if (o.shards % o.parallelism != 0) {
+            line += " (uneven: choose a parallelism that divides --shards)";
+        }
+        return line;
     }
 
     private static int positiveInt(Map<String, String> extras, String name) {

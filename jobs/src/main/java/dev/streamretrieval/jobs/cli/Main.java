@@ -83,7 +83,8 @@ public final class Main {
                   cluster [--taskmanagers 2] [--slots 1]     like run, on a local Flink cluster of separate JVMs
                         [--cluster-dir DIR] [--savepoint P]  (1 JobManager + N TaskManagers on 127.0.0.1);
                         [--savepoint-on-exit]                Ctrl-D stops job (optionally with a savepoint),
-                                                             cluster and broker
+                        [--parallelism P]                    cluster and broker; P defaults to TaskManagers x
+                                                             slots
                   options                                    list every job option
                 """);
     }
