@@ -3,6 +3,7 @@ package dev.streamretrieval.jobs.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.streamretrieval.jobs.JobOptions;
 import dev.streamretrieval.jobs.client.PipelineClient;
 import dev.streamretrieval.jobs.client.ResultStream;
@@ -24,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -356,6 +358,9 @@ class LocalClusterIT {
                     client.flush();
                 }
                 stats.add(client.awaitDocuments(docs, WAIT, null));
+                if (p == 2) {
+                    assertEveryTaskManagerOwnsShardsAndDocuments(job, stats.get(step));
+                }
                 List<SearchResult> got = new ArrayList<>();
                 for (int q = 0; q < queries; q++) {
                     got.add(client.askAndWait(Query.search("rescale-" + step + "-" + q, corpus.queryText(q), 10), WAIT));
@@ -392,6 +397,43 @@ class LocalClusterIT {
                 + "answers differing from parallelism 1: %d%n", answers.get(0).size(), docs, differing);
         assertThat(answers.get(0).get(queries).hits).hasSize(docs);
         assertThat(differing).isZero();
+    }
+
+    /**
+     * At parallelism 2 on 2 TaskManagers (1 slot each) the 4 shards split 2 and 2: from the job's own stats (the
+     * subtask holding each shard, documents per subtask) and the REST API (the TaskManager running each subtask of
+     * the shard operator), every TaskManager owns shards and documents, within 1.25x of each other.
+     */
+    private void assertEveryTaskManagerOwnsShardsAndDocuments(ClusterJob job, IndexStats s) throws Exception {
+        String vertexId = null;
+        for (JsonNode v : cluster.rest("/jobs/" + job.jobId()).path("vertices")) {
+            if (v.path("name").asText().contains("index + search shards")) {
+                vertexId = v.path("id").asText();
+            }
+        }
+        assertThat(vertexId).as("shard operator vertex").isNotNull();
+        Map<Integer, String> taskManagerOfSubtask = new TreeMap<>();
+        for (JsonNode t : cluster.rest("/jobs/" + job.jobId() + "/vertices/" + vertexId)
+                .path("subtasks")) {
+            taskManagerOfSubtask.put(t.path("subtask").asInt(), t.path("taskmanager-id").asText());
+        }
+        Map<String, List<Integer>> shardsOfTaskManager = new TreeMap<>();
+        s.subtaskOfShard.forEach((shard, subtask) -> shardsOfTaskManager
+                .computeIfAbsent(taskManagerOfSubtask.get(subtask), k -> new ArrayList<>()).add(shard));
+        Map<String, Long> documentsOfTaskManager = new TreeMap<>();
+        s.documentsPerSubtask.forEach((subtask, n) -> documentsOfTaskManager.merge(taskManagerOfSubtask.get(subtask), n, Long::sum));
+        long max = s.documentsPerSubtask.values().stream().mapToLong(Long::longValue).max().orElse(0);
+        long min = s.documentsPerSubtask.values().stream().mapToLong(Long::longValue).min().orElse(0);
+        System.out.printf("parallelism 2: subtask -> TaskManager %s; shards per TaskManager %s; documents per subtask %s, "
+                + "per TaskManager %s; max/min %.3f%n", taskManagerOfSubtask, shardsOfTaskManager, s.documentsPerSubtask,
+                documentsOfTaskManager, min == 0 ? Double.POSITIVE_INFINITY : (double) max / min);
+        assertThat(s.subtaskOfShard).hasSize(4);
+        assertThat(shardsOfTaskManager.keySet()).containsExactlyInAnyOrderElementsOf(cluster.registeredTaskManagers());
+        assertThat(shardsOfTaskManager.values()).allSatisfy(shards -> assertThat(shards).hasSize(2));
+        assertThat(documentsOfTaskManager.keySet()).containsExactlyInAnyOrderElementsOf(cluster.registeredTaskManagers());
+        assertThat(s.documentsPerSubtask).hasSize(2);
+        assertThat(min).isPositive();
+        assertThat((double) max / min).as("documents per subtask, max/min").isLessThanOrEqualTo(1.25);
     }
 
     @Test
