@@ -59,7 +59,7 @@ import org.rocksdb.CompressionType;
  * Kafka versions come from {@link #kafkaDocumentsSource} and friends.
  *
  * <pre>
- *  documents ─► PrepareDocuments ─► EncodeDocuments ─► keyBy(shard) ─┐      (refused records ─► dead letters)
+ *  documents ─► PrepareDocuments ─► EncodeDocuments ─► keyBy(shard) ─┐   (refused + degraded ─► dead letters)
  *                                                                      ▼
  *  queries ─► PlanQueries ─► EncodeQueries ─► fan out ─► keyBy(shard) ─► ShardIndex ─► keyBy(request)
  *                                                                      ─► Gather ─► Rerank ─► results
@@ -100,11 +100,16 @@ public final class RetrievalJob {
                 .name("decode + analyse documents");
 
         DataStream<IndexRequest> encoded = prepared;
+        DataStream<DeadLetter> deadLetterStream = prepared.getSideOutput(DeadLetters.TAG);
         if (n.enabled()) {
-            encoded = prepared.transform("encode documents (ONNX, micro-batched)",
-                            TypeInformation.of(IndexRequest.class),
-                            new MicroBatchOperator<>(new EncodeDocuments(n), n.batchSize, n.maxWaitMillis))
+            SingleOutputStreamOperator<IndexRequest> encodedDocuments = prepared
+                    .transform("encode documents (ONNX, micro-batched)", TypeInformation.of(IndexRequest.class),
+                            new MicroBatchOperator<>(new EncodeDocuments(n), n.batchSize, n.maxWaitMillis,
+                                    DeadLetters.TAG))
                     .uid("encode-documents");
+            encoded = encodedDocuments;
+            // documents the model could not encode: indexed for BM25 only, and reported as degraded
+            deadLetterStream = deadLetterStream.union(encodedDocuments.getSideOutput(DeadLetters.TAG));
         }
 
         SingleOutputStreamOperator<ShardQuery> planned = env
@@ -154,7 +159,7 @@ public final class RetrievalJob {
                 .uid("results-sink")
                 .name("results sink");
 
-        prepared.getSideOutput(DeadLetters.TAG)
+        deadLetterStream
                 .union(planned.getSideOutput(DeadLetters.TAG))
                 .sinkTo(deadLetters)
                 .uid("dead-letter-sink")

@@ -5,7 +5,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
  * A record the job could not process, on the dead-letter topic: where it came from, its original bytes
- * (base64, so invalid UTF-8 survives), which stage refused it, why, and when.
+ * (base64, so invalid UTF-8 survives), which stage refused it, why, and when. With {@code degraded} set, a
+ * record the job did process, but without the named stage.
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public class DeadLetter {
@@ -45,6 +46,14 @@ public class DeadLetter {
 
     @JsonProperty("stage")
     public String stage;
+
+    /**
+     * False for a refused record. True for a record that was processed without one stage (a document the dense
+     * model could not encode is indexed for BM25 only): {@code stage} names the stage, {@code error} the reason,
+     * {@code key} the document id; the value is not carried (it stays on its topic at the given offset).
+     */
+    @JsonProperty("degraded")
+    public boolean degraded;
 
     /** ISO-8601 instant at which the record was refused. */
     @JsonProperty("at")

@@ -43,6 +43,15 @@ public class SearchResult {
     @JsonProperty("index_stats")
     public IndexStats indexStats;
 
+    /**
+     * Stages that failed for this query (a model error), what the answer lacks because of it and why; empty when
+     * every stage worked. {@code mode} is then the mode the answer was made with, e.g. bm25 for a dense query
+     * whose text could not be encoded.
+     */
+    @JsonProperty("degraded")
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    public List<Degradation> degraded = new ArrayList<>();
+
     /** What the pipeline wants the reader to know, e.g. a stage that was skipped and why. */
     @JsonProperty("notes")
     @JsonInclude(JsonInclude.Include.NON_EMPTY)

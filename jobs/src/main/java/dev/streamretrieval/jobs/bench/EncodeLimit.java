@@ -1,5 +1,6 @@
 package dev.streamretrieval.jobs.bench;
 
+import dev.streamretrieval.operators.batching.BatchContext;
 import dev.streamretrieval.operators.encoding.DenseEncoder;
 import dev.streamretrieval.operators.encoding.EncodeDocuments;
 import dev.streamretrieval.operators.encoding.NeuralOptions;
@@ -90,7 +91,9 @@ final class EncodeLimit {
 
         // the job's encode function, in-process
         EncodeDocuments encode = new EncodeDocuments(n);
-        encode.open(new UnregisteredMetricsGroup());
+        encode.open(BatchContext.of(new UnregisteredMetricsGroup(), d -> {
+            throw new IllegalStateException("the bench collection must encode completely: " + d);
+        }));
         try {
             List<IndexRequest> requests = new ArrayList<>(texts.size());
             for (int i = 0; i < texts.size(); i++) {

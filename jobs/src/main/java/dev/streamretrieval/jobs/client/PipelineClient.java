@@ -54,7 +54,7 @@ public final class PipelineClient implements AutoCloseable {
                 });
         deadLetters = ResultStream.deadLetters(options.kafkaClientProperties(), options.deadLetterTopic,
                 options.exactlyOnce(), d -> {
-                    if (options.documentsTopic.equals(d.topic)) {
+                    if (options.documentsTopic.equals(d.topic) && !d.degraded) { // degraded ones were indexed
                         documentsDeadLettered.incrementAndGet();
                     }
                 });

@@ -2,7 +2,6 @@ package dev.streamretrieval.operators.batching;
 
 import java.io.Serializable;
 import java.util.List;
-import org.apache.flink.metrics.MetricGroup;
 
 /**
  * Work done on a whole batch at once (one ONNX call instead of one per record). Implementations are created on
@@ -10,7 +9,7 @@ import org.apache.flink.metrics.MetricGroup;
  */
 public interface BatchFunction<IN, OUT> extends Serializable {
     /** Loads models etc.; called once per subtask before the first batch. */
-    void open(MetricGroup metrics) throws Exception;
+    void open(BatchContext context) throws Exception;
 
     /** One output per input, in the same order. */
     List<OUT> apply(List<IN> batch) throws Exception;

@@ -2,13 +2,16 @@ package dev.streamretrieval.operators.batching;
 
 import java.util.ArrayList;
 import java.util.List;
+import dev.streamretrieval.schemas.DeadLetter;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.util.OutputTag;
 
 /**
  * Collects records into batches of up to {@code maxBatchSize} or until {@code maxWaitMillis} has passed since the
@@ -25,6 +28,8 @@ public class MicroBatchOperator<IN, OUT> extends AbstractStreamOperator<OUT> imp
     private final BatchFunction<IN, OUT> function;
     private final int maxBatchSize;
     private final long maxWaitMillis;
+    /** Where the function's dead letters go; null when the stage has none to send. */
+    private final OutputTag<DeadLetter> deadLetters;
 
     private transient List<StreamRecord<IN>> buffer;
     private transient boolean timerPending;
@@ -33,12 +38,18 @@ public class MicroBatchOperator<IN, OUT> extends AbstractStreamOperator<OUT> imp
     private transient Counter batches;
 
     public MicroBatchOperator(BatchFunction<IN, OUT> function, int maxBatchSize, long maxWaitMillis) {
+        this(function, maxBatchSize, maxWaitMillis, null);
+    }
+
+    public MicroBatchOperator(BatchFunction<IN, OUT> function, int maxBatchSize, long maxWaitMillis,
+            OutputTag<DeadLetter> deadLetters) {
         if (maxBatchSize < 1) {
             throw new IllegalArgumentException("batch size must be >= 1, got " + maxBatchSize);
         }
         this.function = function;
         this.maxBatchSize = maxBatchSize;
         this.maxWaitMillis = maxWaitMillis;
+        this.deadLetters = deadLetters;
     }
 
     @Override
@@ -48,7 +59,20 @@ public class MicroBatchOperator<IN, OUT> extends AbstractStreamOperator<OUT> imp
         batchSizes = getMetricGroup().histogram("batchSize", new DescriptiveStatisticsHistogram(1000));
         batchMillis = getMetricGroup().histogram("batchMillis", new DescriptiveStatisticsHistogram(1000));
         batches = getMetricGroup().counter("batches");
-        function.open(getMetricGroup());
+        function.open(new BatchContext() {
+            @Override
+            public MetricGroup metrics() {
+                return getMetricGroup();
+            }
+
+            @Override
+            public void deadLetter(DeadLetter d) {
+                if (deadLetters == null) {
+                    throw new IllegalStateException("this stage has no dead-letter output, cannot send " + d);
+                }
+                output.collect(deadLetters, new StreamRecord<>(d));
+            }
+        });
     }
 
     @Override

@@ -3,6 +3,10 @@ package dev.streamretrieval.operators.encoding;
 import dev.streamretrieval.operators.vectors.DenseCodec;
 import dev.streamretrieval.operators.vectors.TokenCodec;
 import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Which models the neural stages use, how vectors are stored, and how encoding is batched. */
 public class NeuralOptions implements Serializable {
@@ -113,6 +117,11 @@ public class NeuralOptions implements Serializable {
         return BuiltinModels.resolve(crossEncoderModel, "cross-encoder");
     }
 
+    /**
+     * Checks the options and every configured model folder, and fails with one message listing every problem
+     * found (missing or unreadable files, input and output names the model lacks, wrong output rank or dimension),
+     * so that one start shows everything to fix. Built-in models are not loaded here (they are known to fit).
+     */
     public void validate() {
         denseCodec();
         tokenCodec();
@@ -122,15 +131,50 @@ public class NeuralOptions implements Serializable {
         if (batchSize < 1 || intraOpThreads < 1 || maxWaitMillis < 0) {
             throw new IllegalArgumentException("encoder batch size and threads must be >= 1, max wait >= 0");
         }
+        List<String> problems = new ArrayList<>();
         if (enabled()) {
-            denseSpec();
-            denseDimension();
-            if (tokensEnabled()) {
-                tokenSpec();
+            checkModel("--dense-model", denseModel, "dense", 3, problems);
+            if (tokensEnabled() && !tokenModel.equals("dense")) {
+                checkModel("--token-model", tokenModel, "token", 3, problems);
             }
         }
         if (crossEncoderEnabled()) {
-            crossEncoderSpec();
+            checkModel("--cross-encoder", crossEncoderModel, "cross-encoder", 2, problems);
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("the configured models cannot be used (" + problems.size()
+                    + (problems.size() == 1 ? " problem" : " problems") + "):\n  - " + String.join("\n  - ", problems));
+        }
+        if (enabled()) {
+            denseDimension();
+        }
+    }
+
+    private static void checkModel(String option, String reference, String role, int outputRank, List<String> problems) {
+        String prefix = option + " " + reference + ": ";
+        ModelSpec spec;
+        try {
+            spec = BuiltinModels.resolve(reference, role);
+        } catch (IllegalArgumentException e) {
+            problems.add(prefix + e.getMessage());
+            Path folder = Path.of(reference);
+            if (Files.isDirectory(folder)) { // model.json is unreadable; the files can still be checked
+                for (String file : new String[] {"model.onnx", "tokenizer.json"}) {
+                    if (!Files.isRegularFile(folder.resolve(file))) {
+                        problems.add(prefix + "model folder has no " + file);
+                    }
+                }
+            }
+            return;
+        }
+        if (spec.model.startsWith("classpath:")) {
+            return;
+        }
+        if (role.equals("dense") && !spec.pooling.equals("cls") && !spec.pooling.equals("mean")) {
+            problems.add(prefix + "pooling '" + spec.pooling + "' is not cls or mean");
+        }
+        for (String problem : OnnxModel.check(spec, outputRank).problems()) {
+            problems.add(prefix + problem);
         }
     }
 }

@@ -19,6 +19,21 @@ public final class VectorMath {
         }
     }
 
+    /**
+     * Fails when {@code v} holds NaN or an infinity: a model that overflows or divides by zero returns such
+     * vectors without an error, and one stored NaN would poison every similarity computed with it.
+     */
+    public static void requireFinite(float[] v, String what) {
+        if (v == null) {
+            return;
+        }
+        for (int i = 0; i < v.length; i++) {
+            if (!Float.isFinite(v[i])) {
+                throw new IllegalStateException("the model returned a " + what + " with " + v[i] + " at " + i);
+            }
+        }
+    }
+
     public static float dot(float[] a, float[] b) {
         float s = 0;
         for (int i = 0; i < a.length; i++) {

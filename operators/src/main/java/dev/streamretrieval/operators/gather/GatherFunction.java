@@ -83,6 +83,7 @@ public class GatherFunction extends KeyedProcessFunction<String, ShardHits, Gath
             p.bm25Depth = hits.bm25Depth;
             p.denseDepth = hits.denseDepth;
             p.fusion = hits.fusion;
+            p.degraded = hits.degraded;
             p.docFreqs = new long[hits.terms.length];
             p.timerAt = ctx.timerService().currentProcessingTime() + options.timeoutMillis;
             ctx.timerService().registerProcessingTimeTimer(p.timerAt);
@@ -182,6 +183,7 @@ public class GatherFunction extends KeyedProcessFunction<String, ShardHits, Gath
         r.shardsExpected = p.expected;
         r.shardsAnswered = p.answeredShards.length;
         r.partial = r.shardsAnswered < r.shardsExpected;
+        r.degraded.addAll(Arrays.asList(p.degraded));
         if (p.op == QueryOp.STATS) {
             r.indexStats = indexStats(p);
         } else {

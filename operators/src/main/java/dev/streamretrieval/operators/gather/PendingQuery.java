@@ -2,6 +2,7 @@ package dev.streamretrieval.operators.gather;
 
 import dev.streamretrieval.operators.index.Candidate;
 import dev.streamretrieval.operators.index.ShardCounters;
+import dev.streamretrieval.schemas.Degradation;
 import dev.streamretrieval.schemas.QueryMode;
 import dev.streamretrieval.schemas.QueryOp;
 
@@ -30,6 +31,7 @@ public class PendingQuery {
     public double shardCpuMillis;
     public double maxMaxSimMillis;
     public double encodeMillis;
+    public Degradation[] degraded = new Degradation[0];
     public Candidate[] candidates = new Candidate[0];
     public ShardCounters totals;
     /** documents per shard, parallel to answeredShards (stats queries). */

@@ -131,6 +131,7 @@ public class IndexAndSearchShards extends KeyedCoProcessFunction<Integer, IndexR
         hits.shardCount = q.shardCount;
         hits.op = q.op;
         hits.mode = q.mode;
+        hits.degraded = q.degraded;
         hits.k = q.k;
         hits.terms = q.terms;
         hits.queryFreqs = q.queryFreqs;

@@ -17,6 +17,10 @@ public class IndexRequest {
     public String[] terms = new String[0];
     public int[] freqs = new int[0];
     public int length;
+    /** Where the source record is (topic, partition, offset), for a report about it from a later stage. */
+    public String sourceTopic;
+    public int sourcePartition;
+    public long sourceOffset;
     /** Kafka timestamp of the source record (ms), for freshness measurement. */
     public long producedAt;
     /** Dense vector encoded with the job's dense codec; null when the neural stages are off. */

@@ -1,5 +1,6 @@
 package dev.streamretrieval.operators.index;
 
+import dev.streamretrieval.schemas.Degradation;
 import dev.streamretrieval.schemas.QueryMode;
 import dev.streamretrieval.schemas.QueryOp;
 
@@ -36,6 +37,8 @@ public class ShardHits {
     public double searchCpuMillis;
     public double maxSimMillis;
     public double encodeMillis;
+    /** The query's failed stages, passed through to the gather (see {@code ShardQuery.degraded}). */
+    public Degradation[] degraded = new Degradation[0];
     /** Filled for stats queries only. */
     public ShardCounters counters;
 

@@ -1,5 +1,6 @@
 package dev.streamretrieval.operators.index;
 
+import dev.streamretrieval.schemas.Degradation;
 import dev.streamretrieval.schemas.QueryMode;
 import dev.streamretrieval.schemas.QueryOp;
 
@@ -33,6 +34,8 @@ public class ShardQuery {
     public int maxSimDepth;
     /** rrf or linear; null for the job default. */
     public String fusion;
+    /** Stages that failed for this query so far (its encoding), carried to the result's {@code degraded}. */
+    public Degradation[] degraded = new Degradation[0];
     /** Wall time of the query-encode batch this query was in (ms; 0 when nothing was encoded). */
     public double encodeMillis;
 

@@ -67,6 +67,9 @@ public class PrepareDocuments extends ProcessFunction<SourceRecord, IndexRequest
         r.op = doc.op;
         r.version = doc.version;
         r.producedAt = record.timestamp;
+        r.sourceTopic = record.topic;
+        r.sourcePartition = record.partition;
+        r.sourceOffset = record.offset;
         if (doc.op == DocumentOp.UPSERT) {
             TermVector tv = analyzer.termVector(doc.indexableText());
             r.title = doc.title;

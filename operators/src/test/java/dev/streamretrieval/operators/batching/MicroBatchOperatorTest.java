@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
@@ -16,7 +15,7 @@ class MicroBatchOperatorTest {
         static final List<Integer> SIZES = new CopyOnWriteArrayList<>();
 
         @Override
-        public void open(MetricGroup metrics) {}
+        public void open(BatchContext context) {}
 
         @Override
         public List<Integer> apply(List<Integer> batch) {

@@ -5,6 +5,7 @@ import static org.assertj.core.data.Offset.offset;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import dev.streamretrieval.operators.batching.BatchContext;
 import dev.streamretrieval.operators.encoding.testmodels.OnnxTestModels;
 import dev.streamretrieval.operators.encoding.tokenizer.TokenizedText;
 import dev.streamretrieval.operators.gather.GatheredResult;
@@ -128,7 +129,7 @@ class CrossEncoderTest {
             carried[i] = passages.get(i);
         }
         CrossEncoderRerank rerank = new CrossEncoderRerank(spec, 1, 4);
-        rerank.open(new org.apache.flink.metrics.groups.UnregisteredMetricsGroup());
+        rerank.open(BatchContext.of(new org.apache.flink.metrics.groups.UnregisteredMetricsGroup(), d -> {}));
         SearchResult out = rerank.apply(List.of(new GatheredResult(r, "events", carried))).get(0);
         rerank.close();
         List<String> expectedOrder = new ArrayList<>();
@@ -150,7 +151,7 @@ class CrossEncoderTest {
         r.mode = "full";
         r.hits.add(new Hit("d0", 1, 1, new LinkedHashMap<>(), null));
         CrossEncoderRerank rerank = new CrossEncoderRerank(null, 1, 4);
-        rerank.open(new org.apache.flink.metrics.groups.UnregisteredMetricsGroup());
+        rerank.open(BatchContext.of(new org.apache.flink.metrics.groups.UnregisteredMetricsGroup(), d -> {}));
         SearchResult out = rerank.apply(List.of(new GatheredResult(r, "q", new String[] {"text"}))).get(0);
         assertThat(out.notes).containsExactly(CrossEncoderRerank.SKIPPED_NOTE);
         assertThat(out.hits).extracting(h -> h.docId).containsExactly("d0");

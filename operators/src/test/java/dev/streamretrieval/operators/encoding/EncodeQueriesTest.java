@@ -3,6 +3,7 @@ package dev.streamretrieval.operators.encoding;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.data.Offset.offset;
 
+import dev.streamretrieval.operators.batching.BatchContext;
 import dev.streamretrieval.operators.index.ShardQuery;
 import dev.streamretrieval.schemas.QueryMode;
 import dev.streamretrieval.schemas.QueryOp;
@@ -29,7 +30,7 @@ class EncodeQueriesTest {
         n.intraOpThreads = 1;
         assertThat(EncodeQueries.sharesQueryPass(n.denseSpec(), n.tokenSpec())).isTrue();
         EncodeQueries encode = new EncodeQueries(n);
-        encode.open(new UnregisteredMetricsGroup());
+        encode.open(BatchContext.of(new UnregisteredMetricsGroup(), d -> {}));
         try (DenseEncoder dense = DenseEncoder.open(n.denseSpec(), 1, n.batchSize);
                 TokenEncoder tokens = TokenEncoder.open(n.tokenSpec(), 1, n.batchSize)) {
             ShardQuery full = query("how do neutron stars form", QueryMode.FULL);
