@@ -8,6 +8,7 @@ import dev.streamretrieval.jobs.kafka.EmbeddedKafka;
 import dev.streamretrieval.operators.encoding.EncodeDocuments;
 import dev.streamretrieval.operators.encoding.ModelSpec;
 import dev.streamretrieval.operators.encoding.testmodels.OnnxTestModels;
+import dev.streamretrieval.operators.encoding.tokenizer.WordPieceTokenizer;
 import dev.streamretrieval.schemas.DeadLetter;
 import dev.streamretrieval.schemas.Document;
 import dev.streamretrieval.schemas.Query;
@@ -38,6 +39,16 @@ class ModelFaultsIT {
     /** Fails only in the cross-encoder (id in [29,000, 29,500)). */
     private static final String POISON_CROSS_ENCODER = "obsidian";
 
+    private static final int BI_ENCODER_ROWS = 29500;
+    private static final int CROSS_ENCODER_ROWS = 29000;
+
+    /** The highest token id of a text: the test checks that its inputs fail (or not) where intended. */
+    private static long maxId(String text) throws Exception {
+        try (InputStream in = ModelSpec.open("classpath:/all-minilm-l6-v2-q-tokenizer.json")) {
+            return java.util.Arrays.stream(WordPieceTokenizer.load(in).encode(text, 512).ids).max().orElse(0);
+        }
+    }
+
     private static Path folder(Path dir, String modelJson) throws Exception {
         Files.createDirectories(dir);
         try (InputStream in = ModelSpec.open("classpath:/all-minilm-l6-v2-q-tokenizer.json")) {
@@ -54,9 +65,9 @@ class ModelFaultsIT {
     @Test
     void modelErrorsDegradeAnswersAndNeverRestartTheJob(@TempDir Path tmp) throws Exception {
         Path dense = folder(tmp.resolve("dense"), "{\"role\": \"dense\"}");
-        OnnxTestModels.writeBiEncoder(dense, OnnxTestModels.randomEmbedding(29500, 8, 21));
+        OnnxTestModels.writeBiEncoder(dense, OnnxTestModels.randomEmbedding(BI_ENCODER_ROWS, 8, 21));
         Path cross = folder(tmp.resolve("cross"), "{\"role\": \"cross-encoder\", \"output\": \"logits\"}");
-        OnnxTestModels.writeCrossEncoder(cross, OnnxTestModels.randomEmbedding(29000, 8, 22),
+        OnnxTestModels.writeCrossEncoder(cross, OnnxTestModels.randomEmbedding(CROSS_ENCODER_ROWS, 8, 22),
                 new float[] {0.3f, -0.2f, 0.1f, 0.4f, -0.1f, 0.2f, 0.05f, -0.3f}, 0f);
         try (EmbeddedKafka kafka = EmbeddedKafka.start(tmp.resolve("kafka"))) {
             JobOptions o = JobOptions.parse("--bootstrap-servers", kafka.bootstrapServers(), "--shards", "2",
@@ -69,45 +80,21 @@ class ModelFaultsIT {
                     PipelineClient client = new PipelineClient(o, null);
                     ResultStream<DeadLetter> deadStream = new ResultStream<>(o.kafkaClientProperties(),
                             o.deadLetterTopic, DeadLetter.class, false, true, dead::add)) {
-                NeuralPipelineIT.DOCS.forEach(client::publish);
-                client.publish(Document.upsert("fossils", "Fossils", "Dinosaur fossils from the " + POISON_BOTH
-                        + " period were found in the quarry.", 1L));
-                client.publish(Document.upsert("glass", "Volcanic glass", "Obsidian is volcanic glass that forms when"
-                        + " lava cools quickly; its edges are sharp.", 1L));
-                client.flush();
-                int docs = NeuralPipelineIT.DOCS.size() + 2;
-                // every document is indexed; the degraded one is not counted as refused
-                assertThat(client.awaitDocuments(docs, WAIT, null).documents).isEqualTo(docs);
-                assertThat(client.documentsDeadLettered()).isZero();
-
-                // the document the model could not encode: found by BM25, reported once as degraded
-                long end = System.nanoTime() + WAIT.toNanos();
-                while (dead.isEmpty() && System.nanoTime() < end) {
-                    Thread.sleep(100);
+                // first the rerank stage, over documents that every model can encode
+                Document glass = Document.upsert("glass", "Volcanic glass", "Volcanic glass forms when lava cools so"
+                        + " fast that no crystals grow; its edges are sharp.", 1L);
+                for (Document d : NeuralPipelineIT.DOCS) {
+                    assertThat(maxId(d.indexableText())).as(d.id).isLessThan(CROSS_ENCODER_ROWS);
+                    client.publish(d);
                 }
-                assertThat(dead).singleElement().satisfies(d -> {
-                    assertThat(d.degraded).isTrue();
-                    assertThat(d.key).isEqualTo("fossils");
-                    assertThat(d.stage).isEqualTo("encode-document");
-                    assertThat(d.topic).isEqualTo(o.documentsTopic);
-                    assertThat(d.error).contains("indexed for BM25 only").contains("Gather");
-                });
-                SearchResult bm25 = ask(client, "b1", "dinosaur fossils", QueryMode.BM25);
-                assertThat(bm25.hits.get(0).docId).isEqualTo("fossils");
-                SearchResult denseOk = ask(client, "d1", "dinosaur fossils", QueryMode.DENSE);
-                assertThat(denseOk.hits).extracting(h -> h.docId).doesNotContain("fossils").isNotEmpty();
-
-                // a dense query the model cannot encode: answered by BM25, and says so
-                SearchResult degraded = ask(client, "d2", POISON_BOTH + " fossils", QueryMode.DENSE);
-                assertThat(degraded.mode).isEqualTo("bm25");
-                assertThat(degraded.hits.get(0).docId).isEqualTo("fossils");
-                assertThat(degraded.degraded).singleElement().satisfies(g -> {
-                    assertThat(g.stage).isEqualTo("query_encode");
-                    assertThat(g.skipped).containsExactly("dense");
-                    assertThat(g.reason).contains("answered with bm25").contains("Gather");
-                });
+                assertThat(maxId(glass.indexableText())).isLessThan(CROSS_ENCODER_ROWS);
+                client.publish(glass);
+                client.flush();
+                int docs = NeuralPipelineIT.DOCS.size() + 1;
+                assertThat(client.awaitDocuments(docs, WAIT, null).documents).isEqualTo(docs);
 
                 // full: the cross-encoder fails on this query, the hits keep their MaxSim order
+                assertThat(maxId(POISON_CROSS_ENCODER)).isBetween((long) CROSS_ENCODER_ROWS, BI_ENCODER_ROWS - 1L);
                 SearchResult noRerank = ask(client, "f1", POISON_CROSS_ENCODER + " volcanic glass", QueryMode.FULL);
                 assertThat(noRerank.mode).isEqualTo("full");
                 assertThat(noRerank.hits).isNotEmpty();
@@ -128,6 +115,42 @@ class ModelFaultsIT {
                 SearchResult reranked = ask(client, "f2", "volcanic glass", QueryMode.FULL);
                 assertThat(reranked.degraded).isEmpty();
                 assertThat(reranked.hits.get(0).scores).containsKey("cross_encoder");
+
+                // a document the dense model cannot encode: indexed, found by BM25, reported once as degraded
+                assertThat(maxId(POISON_BOTH)).isGreaterThanOrEqualTo(BI_ENCODER_ROWS);
+                client.publish(Document.upsert("fossils", "Fossils", "Dinosaur fossils from the " + POISON_BOTH
+                        + " period were found in the quarry.", 1L));
+                client.flush();
+                docs++;
+                // every document is indexed; the degraded one is not counted as refused
+                assertThat(client.awaitDocuments(docs, WAIT, null).documents).isEqualTo(docs);
+                assertThat(client.documentsDeadLettered()).isZero();
+                long end = System.nanoTime() + WAIT.toNanos();
+                while (dead.isEmpty() && System.nanoTime() < end) {
+                    Thread.sleep(100);
+                }
+                assertThat(dead).singleElement().satisfies(d -> {
+                    assertThat(d.degraded).isTrue();
+                    assertThat(d.key).isEqualTo("fossils");
+                    assertThat(d.stage).isEqualTo("encode-document");
+                    assertThat(d.topic).isEqualTo(o.documentsTopic);
+                    assertThat(d.error).contains("indexed for BM25 only").contains("Gather");
+                });
+                SearchResult bm25 = ask(client, "b1", "dinosaur fossils", QueryMode.BM25);
+                assertThat(bm25.hits.get(0).docId).isEqualTo("fossils");
+                SearchResult denseOk = ask(client, "d1", "dinosaur fossils", QueryMode.DENSE);
+                assertThat(denseOk.degraded).isEmpty();
+                assertThat(denseOk.hits).extracting(h -> h.docId).doesNotContain("fossils").isNotEmpty();
+
+                // a dense query the model cannot encode: answered by BM25, and says so
+                SearchResult degraded = ask(client, "d2", POISON_BOTH + " fossils", QueryMode.DENSE);
+                assertThat(degraded.mode).isEqualTo("bm25");
+                assertThat(degraded.hits.get(0).docId).isEqualTo("fossils");
+                assertThat(degraded.degraded).singleElement().satisfies(g -> {
+                    assertThat(g.stage).isEqualTo("query_encode");
+                    assertThat(g.skipped).containsExactly("dense");
+                    assertThat(g.reason).contains("answered with bm25").contains("Gather");
+                });
 
                 // no restart: nothing was replayed and encoded again
                 assertThat(EncodeDocuments.ENCODED_IN_JVM.get() - encodedBefore).isEqualTo(docs - 1);

@@ -37,6 +37,7 @@ public class FanOutQueries implements FlatMapFunction<ShardQuery, ShardQuery> {
         q.maxSimDepth = p.maxSimDepth;
         q.fusion = p.fusion;
         q.encodeMillis = p.encodeMillis;
+        q.degraded = p.degraded;
         return q;
     }
 }
