@@ -33,6 +33,7 @@ public final class Main {
                 case "run" -> RunCommand.run(rest);
                 case "eval" -> EvalCommand.run(rest);
                 case "bench" -> dev.streamretrieval.jobs.bench.BenchCommand.run(rest);
+                case "dense-index" -> dev.streamretrieval.jobs.bench.DenseIndexEval.run(rest);
                 case "job" -> submitJob(rest);
                 case "cluster" -> ClusterCommand.run(rest);
                 case "options" -> {
