@@ -4,6 +4,7 @@ import dev.streamretrieval.operators.analysis.AnalyzerOptions;
 import dev.streamretrieval.operators.encoding.BuiltinModels;
 import dev.streamretrieval.operators.encoding.NeuralOptions;
 import dev.streamretrieval.operators.gather.GatherOptions;
+import dev.streamretrieval.operators.index.DenseIndexOptions;
 import dev.streamretrieval.operators.placement.ShardPlacement;
 import dev.streamretrieval.operators.query.QueryOptions;
 import dev.streamretrieval.operators.scoring.Bm25;
@@ -64,6 +65,9 @@ public class JobOptions implements Serializable {
         DESCRIPTIONS.put("cross-encoder", "cross-encoder model folder for full mode, or none (default; the rerank stage is then skipped and says so)");
         DESCRIPTIONS.put("vector-dimension", "length of dense vectors (default 0: the dense model's); with --dense-model none, a positive value lets documents and queries supply their own 'vector' for dense and hybrid modes");
         DESCRIPTIONS.put("dense-codec", "dense vector storage: float32 (default) or int8");
+        DESCRIPTIONS.put("dense-index", "dense index per shard: ivf (default; lists of nearby vectors, --nprobe of them scanned per query, best candidates re-scored exactly) or exact (every vector scanned)");
+        DESCRIPTIONS.put("nprobe", "ivf: lists scanned per query and shard (default 16)");
+        DESCRIPTIONS.put("ivf-max-list", "ivf: a list that reaches this many vectors is split in two, so a shard of N vectors has N/max..2N/max lists (default 512)");
         DESCRIPTIONS.put("token-codec", "token vector storage: float16 (default), int8 or binary");
         DESCRIPTIONS.put("encode-batch-size", "texts per ONNX call (default 32)");
         DESCRIPTIONS.put("encode-max-wait-ms", "longest a partial encode batch waits (default 5)");
@@ -103,6 +107,7 @@ public class JobOptions implements Serializable {
     public QueryOptions query = new QueryOptions();
     public GatherOptions gather = new GatherOptions();
     public NeuralOptions neural = new NeuralOptions();
+    public DenseIndexOptions denseIndex = new DenseIndexOptions();
     /** Kafka client properties passed through to every client. */
     public Map<String, String> kafkaProperties = new LinkedHashMap<>();
     /** Flink configuration keys set on the execution environment. */
@@ -203,6 +208,9 @@ public class JobOptions implements Serializable {
                 case "cross-encoder" -> neural.crossEncoderModel = value;
                 case "dense-codec" -> neural.denseCodec = value;
                 case "vector-dimension" -> neural.vectorDimension = Integer.parseInt(value);
+                case "dense-index" -> denseIndex.kind = value;
+                case "nprobe" -> denseIndex.nprobe = Integer.parseInt(value);
+                case "ivf-max-list" -> denseIndex.maxListSize = Integer.parseInt(value);
                 case "token-codec" -> neural.tokenCodec = value;
                 case "encode-batch-size" -> neural.batchSize = Integer.parseInt(value);
                 case "encode-max-wait-ms" -> neural.maxWaitMillis = Long.parseLong(value);
@@ -251,6 +259,7 @@ public class JobOptions implements Serializable {
         }
         analyzer.validate();
         neural.validate();
+        denseIndex.validate();
         if (!gather.fusion.equals("rrf") && !gather.fusion.equals("linear")) {
             throw new IllegalArgumentException("--fusion must be rrf or linear, got " + gather.fusion);
         }

@@ -9,10 +9,11 @@ import dev.streamretrieval.operators.analysis.AnalyzerOptions;
 import dev.streamretrieval.operators.analysis.TextAnalyzer;
 import dev.streamretrieval.operators.encoding.DenseEncoder;
 import dev.streamretrieval.operators.encoding.NeuralOptions;
-import dev.streamretrieval.operators.ivf.IvfIndex;
-import dev.streamretrieval.operators.ivf.IvfSearcher;
-import dev.streamretrieval.operators.ivf.MemoryIvfStorage;
-import dev.streamretrieval.operators.ivf.TopScores;
+import dev.streamretrieval.operators.index.DenseResult;
+import dev.streamretrieval.operators.index.IvfIndex;
+import dev.streamretrieval.operators.index.IvfSearcher;
+import dev.streamretrieval.operators.index.IvfStorage;
+import dev.streamretrieval.operators.index.TopK;
 import dev.streamretrieval.operators.vectors.DenseCodec;
 import dev.streamretrieval.schemas.Document;
 import dev.streamretrieval.schemas.Query;
@@ -49,6 +50,7 @@ public final class DenseIndexEval {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     private static final DenseCodec CODEC = DenseCodec.FLOAT32;
     private static final int DEPTH = 100;
+    private static final long[] NONE = new long[0];
 
     private DenseIndexEval() {}
 
@@ -173,7 +175,7 @@ public final class DenseIndexEval {
 
     /** One shard's vectors both ways: the IVF index and the exact scan's contiguous (ordinal, codec bytes) entries. */
     private static final class Shard {
-        final IvfIndex ivf = new IvfIndex(new MemoryIvfStorage(), CODEC);
+        final IvfIndex ivf = new IvfIndex(IvfStorage.onHeap(), CODEC, IvfIndex.DEFAULT_MAX_LIST_SIZE);
         final IvfSearcher searcher = new IvfSearcher(ivf);
         final List<Long> ordinals = new ArrayList<>();
         final List<byte[]> encoded = new ArrayList<>();
@@ -199,15 +201,14 @@ public final class DenseIndexEval {
             encoded.clear();
         }
 
-        TopScores exactTop(float[] q, int k) {
-            TopScores top = new TopScores(k);
+        DenseResult exactTop(float[] q, int k) {
+            TopK top = new TopK(k);
             java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(exact).order(java.nio.ByteOrder.LITTLE_ENDIAN);
             int n = exact.length / stride;
             for (int i = 0; i < n; i++) {
                 top.offer(b.getLong(i * stride), CODEC.dot(q, exact, i * stride + 8));
             }
-            top.sortDescending();
-            return top;
+            return top.drain(new float[0], n);
         }
     }
 
@@ -237,7 +238,7 @@ public final class DenseIndexEval {
         double exactDense = 0;
         double exactHybrid = 0;
         for (int q = 0; q < qs.length; q++) {
-            TopScores[] perShard = new TopScores[shardCount];
+            DenseResult[] perShard = new DenseResult[shardCount];
             for (int s = 0; s < shardCount; s++) {
                 perShard[s] = shards[s].exactTop(qs[q], DEPTH);
             }
@@ -255,9 +256,9 @@ public final class DenseIndexEval {
             double dense = 0;
             double hybrid = 0;
             for (int q = 0; q < qs.length; q++) {
-                TopScores[] perShard = new TopScores[shardCount];
+                DenseResult[] perShard = new DenseResult[shardCount];
                 for (int s = 0; s < shardCount; s++) {
-                    perShard[s] = shards[s].searcher.search(qs[q], DEPTH, nprobe);
+                    perShard[s] = shards[s].searcher.search(qs[q], DEPTH, nprobe, NONE);
                 }
                 List<String> ranking = merge(perShard, documents);
                 List<String> exact = exactRankings.get(q);
@@ -278,17 +279,16 @@ public final class DenseIndexEval {
     }
 
     /** The shards' top lists merged into the global top {@link #DEPTH} (score descending, then ordinal). */
-    private static List<String> merge(TopScores[] perShard, List<Document> documents) {
-        TopScores all = new TopScores(DEPTH);
-        for (TopScores t : perShard) {
-            for (int i = 0; i < t.size(); i++) {
-                all.offer(t.ordinal(i), t.score(i));
+    private static List<String> merge(DenseResult[] perShard, List<Document> documents) {
+        TopK all = new TopK(DEPTH);
+        for (DenseResult t : perShard) {
+            for (int i = 0; i < t.ordinals().length; i++) {
+                all.offer(t.ordinals()[i], t.scores()[i]);
             }
         }
-        all.sortDescending();
-        List<String> ids = new ArrayList<>(all.size());
-        for (int i = 0; i < all.size(); i++) {
-            ids.add(documents.get((int) all.ordinal(i)).id);
+        List<String> ids = new ArrayList<>();
+        for (long ordinal : all.drain(new float[0], 0).ordinals()) {
+            ids.add(documents.get((int) ordinal).id);
         }
         return ids;
     }
@@ -339,7 +339,7 @@ public final class DenseIndexEval {
         out.put("lists", shard.ivf.lists());
         out.put("ivf_build_seconds", round(buildSeconds));
         // the exact scan: its answers are the reference; its CPU time per query is measured after a warm-up pass
-        List<TopScores> exact = new ArrayList<>();
+        List<DenseResult> exact = new ArrayList<>();
         for (float[] q : qs) {
             exact.add(shard.exactTop(q, DEPTH));
         }
@@ -353,12 +353,12 @@ public final class DenseIndexEval {
         for (int nprobe : nprobes) {
             double recall = 0;
             for (int q = 0; q < qs.length; q++) {
-                TopScores approx = shard.searcher.search(qs[q], DEPTH, nprobe);
+                DenseResult approx = shard.searcher.search(qs[q], DEPTH, nprobe, NONE);
                 recall += overlap(approx, exact.get(q));
             }
             cpu = THREADS.getCurrentThreadCpuTime();
             for (float[] q : qs) {
-                shard.searcher.search(q, DEPTH, nprobe);
+                shard.searcher.search(q, DEPTH, nprobe, NONE);
             }
             double ivfCpu = (THREADS.getCurrentThreadCpuTime() - cpu) / 1e6 / qs.length;
             Map<String, Object> run = new LinkedHashMap<>();
@@ -373,14 +373,14 @@ public final class DenseIndexEval {
         return out;
     }
 
-    private static double overlap(TopScores approx, TopScores exact) {
+    private static double overlap(DenseResult approx, DenseResult exact) {
         java.util.Set<Long> want = new java.util.HashSet<>();
-        for (int i = 0; i < exact.size(); i++) {
-            want.add(exact.ordinal(i));
+        for (long o : exact.ordinals()) {
+            want.add(o);
         }
         int hit = 0;
-        for (int i = 0; i < approx.size(); i++) {
-            hit += want.contains(approx.ordinal(i)) ? 1 : 0;
+        for (long o : approx.ordinals()) {
+            hit += want.contains(o) ? 1 : 0;
         }
         return hit / (double) Math.max(1, want.size());
     }

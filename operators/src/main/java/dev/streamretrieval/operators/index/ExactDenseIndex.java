@@ -24,7 +24,7 @@ public final class ExactDenseIndex implements DenseIndex {
     }
 
     @Override
-    public void add(long ordinal, byte[] vector, DocEntry entry, ShardCounters c) {
+    public void add(int shard, long ordinal, byte[] vector, DocEntry entry, ShardCounters c) {
         VectorBlock block;
         if (c.denseBlocks == 0 || c.lastDenseBlockSize >= VectorBlock.CAPACITY) {
             block = VectorBlock.empty(vector.length);
@@ -41,7 +41,7 @@ public final class ExactDenseIndex implements DenseIndex {
     }
 
     @Override
-    public void remove(DocEntry entry, ShardCounters c) {
+    public void remove(int shard, DocEntry entry, ShardCounters c) {
         if (entry.denseBlock < 0) {
             return;
         }
@@ -80,7 +80,7 @@ public final class ExactDenseIndex implements DenseIndex {
 
     /** Scores every vector of the shard: O(N · dim) per query, with k kept in a bounded heap. */
     @Override
-    public DenseResult search(float[] query, int k, long[] alsoScore, ShardCounters c) {
+    public DenseResult search(int shard, float[] query, int k, long[] alsoScore, ShardCounters c) {
         if (query == null) {
             return DenseResult.empty(alsoScore.length);
         }

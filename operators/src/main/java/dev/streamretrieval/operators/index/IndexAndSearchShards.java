@@ -36,7 +36,9 @@ import org.apache.flink.util.Collector;
  * <ul>
  *   <li>{@code terms}: term → {@link TermInfo}; {@code posting-blocks}: "term\u0000blockNo" → {@link PostingBlock};</li>
  *   <li>{@code docs}: document id → {@link DocEntry}; {@code document-store}: ordinal → {@link StoredDocument};</li>
- *   <li>{@code dense-blocks}: block number → {@link VectorBlock}; {@code token-vectors}: ordinal → token vectors;</li>
+ *   <li>{@code dense-blocks}: block number → {@link VectorBlock} (exact dense index); {@code ivf-lists},
+ *   {@code ivf-blocks}, {@code ivf-locations}, {@code ivf-vectors}: the {@link IvfStorage} (IVF dense index);
+ *   {@code token-vectors}: ordinal → token vectors;</li>
  *   <li>{@code counters}: {@link ShardCounters} (N, total length, counts).</li>
  * </ul>
  */
@@ -51,6 +53,7 @@ public class IndexAndSearchShards extends KeyedCoProcessFunction<Integer, IndexR
     private final DenseCodec denseCodec;
     private final TokenCodec tokenCodec;
     private final Fusion fusion;
+    private final DenseIndexOptions denseIndex;
 
     private transient ShardIndex index;
     private transient ValueState<ShardCounters> counters;
@@ -69,11 +72,18 @@ public class IndexAndSearchShards extends KeyedCoProcessFunction<Integer, IndexR
         this(bm25, null, null, new Fusion("rrf", 60, 0.5));
     }
 
+    /** With the exact dense index. */
     public IndexAndSearchShards(Bm25 bm25, DenseCodec denseCodec, TokenCodec tokenCodec, Fusion fusion) {
+        this(bm25, denseCodec, tokenCodec, fusion, DenseIndexOptions.exact());
+    }
+
+    public IndexAndSearchShards(Bm25 bm25, DenseCodec denseCodec, TokenCodec tokenCodec, Fusion fusion,
+            DenseIndexOptions denseIndex) {
         this.bm25 = bm25;
         this.denseCodec = denseCodec;
         this.tokenCodec = tokenCodec;
         this.fusion = fusion;
+        this.denseIndex = denseIndex;
     }
 
     @Override
@@ -91,8 +101,9 @@ public class IndexAndSearchShards extends KeyedCoProcessFunction<Integer, IndexR
                 new FlinkKeyValueState<>(ctx.getMapState(new MapStateDescriptor<>(
                         "dense-blocks", Types.INT, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO))),
                 new FlinkKeyValueState<>(ctx.getMapState(new MapStateDescriptor<>(
-                        "token-vectors", Types.LONG, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO))));
-        index = new ShardIndex(storage, bm25, denseCodec, tokenCodec, fusion);
+                        "token-vectors", Types.LONG, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO))),
+                denseIndex.isIvf() ? ivfStorage() : null);
+        index = new ShardIndex(storage, bm25, denseCodec, tokenCodec, fusion, denseIndex);
         counters = ctx.getState(new ValueStateDescriptor<>("counters", TypeInformation.of(ShardCounters.class)));
         MetricGroup group = ctx.getMetricGroup();
         upsertsMetric = group.counter("documentsIndexed");
@@ -101,6 +112,20 @@ public class IndexAndSearchShards extends KeyedCoProcessFunction<Integer, IndexR
         searchesMetric = group.counter("shardSearches");
         group.meter("documentsIndexedPerSecond", new MeterView(upsertsMetric));
         latestCounters = new HashMap<>();
+    }
+
+    /** The IVF index's keyed state (registered only when the job runs it). */
+    private IvfStorage ivfStorage() {
+        var ctx = getRuntimeContext();
+        return new IvfStorage(
+                new FlinkKeyValueState<>(ctx.getMapState(new MapStateDescriptor<>(
+                        "ivf-lists", Types.INT, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO))),
+                new FlinkKeyValueState<>(ctx.getMapState(new MapStateDescriptor<>(
+                        "ivf-blocks", Types.LONG, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO))),
+                new FlinkKeyValueState<>(ctx.getMapState(new MapStateDescriptor<>(
+                        "ivf-locations", Types.LONG, Types.LONG))),
+                new FlinkKeyValueState<>(ctx.getMapState(new MapStateDescriptor<>(
+                        "ivf-vectors", Types.LONG, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO))));
     }
 
     @Override
@@ -165,6 +190,7 @@ public class IndexAndSearchShards extends KeyedCoProcessFunction<Integer, IndexR
         if (c == null) {
             ShardCounters stored = counters.value();
             c = stored == null ? new ShardCounters() : stored;
+            index.checkDenseIndexKind(shard, c);
             registerShard(shard, c);
         }
         return c;

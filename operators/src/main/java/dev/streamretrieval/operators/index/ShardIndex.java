@@ -30,12 +30,14 @@ public final class ShardIndex {
             KeyValueState<String, DocEntry> docs,
             KeyValueState<Long, StoredDocument> documentStore,
             KeyValueState<Integer, byte[]> denseBlocks,
-            KeyValueState<Long, byte[]> tokenVectors) {
+            KeyValueState<Long, byte[]> tokenVectors,
+            IvfStorage ivf) {
 
         /** One shard's storage on the heap. */
         public static Storage onHeap() {
             return new Storage(new HeapKeyValueState<>(), new HeapKeyValueState<>(), new HeapKeyValueState<>(),
-                    new HeapKeyValueState<>(), new HeapKeyValueState<>(), new HeapKeyValueState<>());
+                    new HeapKeyValueState<>(), new HeapKeyValueState<>(), new HeapKeyValueState<>(),
+                    IvfStorage.onHeap());
         }
     }
 
@@ -53,14 +55,44 @@ public final class ShardIndex {
     private final MaxSimScorer maxSim;
     private final Fusion fusion;
 
+    /** With the exact dense index. */
     public ShardIndex(Storage storage, Bm25 bm25, DenseCodec denseCodec, TokenCodec tokenCodec, Fusion fusion) {
+        this(storage, bm25, denseCodec, tokenCodec, fusion, DenseIndexOptions.exact());
+    }
+
+    public ShardIndex(Storage storage, Bm25 bm25, DenseCodec denseCodec, TokenCodec tokenCodec, Fusion fusion,
+            DenseIndexOptions denseIndex) {
         this.postings = new PostingStore(storage.terms(), storage.postingBlocks());
         this.documents = new DocumentStore(storage.docs(), storage.documentStore());
-        this.dense = denseCodec == null ? null : new ExactDenseIndex(storage.denseBlocks(), denseCodec, documents);
+        if (denseCodec == null) {
+            this.dense = null;
+        } else if (denseIndex.isIvf()) {
+            this.dense = new IvfDenseIndex(storage.ivf(), denseCodec, denseIndex.nprobe, denseIndex.maxListSize);
+        } else {
+            this.dense = new ExactDenseIndex(storage.denseBlocks(), denseCodec, documents);
+        }
         this.tokens = new TokenVectorStore(storage.tokenVectors());
         this.bm25 = new Bm25Searcher(postings, bm25);
         this.maxSim = tokenCodec == null ? null : new MaxSimScorer(tokens, tokenCodec);
         this.fusion = fusion;
+    }
+
+    /**
+     * Refuses the restored state of a shard whose dense vectors are held by the other kind of dense index (a
+     * savepoint taken with a different {@code --dense-index}): searching it would silently miss every vector. The
+     * exact index counts its blocks in {@link ShardCounters#denseBlocks}; the IVF index leaves that at 0.
+     */
+    public void checkDenseIndexKind(int shard, ShardCounters c) {
+        if (dense == null || c.denseBytes == 0) {
+            return;
+        }
+        boolean exactState = c.denseBlocks > 0;
+        if (exactState != (dense instanceof ExactDenseIndex)) {
+            throw new IllegalStateException("shard " + shard + " was indexed with --dense-index "
+                    + (exactState ? "exact" : "ivf") + " but the job runs --dense-index "
+                    + (exactState ? "ivf" : "exact") + ": restart with the savepoint's --dense-index, or re-index"
+                    + " from the documents topic (see the README, Dense index)");
+        }
     }
 
     // ---------------------------------------------------------------- indexing
@@ -119,7 +151,7 @@ public final class ShardIndex {
             entry.blocks[i] = postings.add(r.terms[i], ordinal, r.freqs[i], r.length, c);
         }
         if (r.dense != null && dense != null) {
-            dense.add(ordinal, r.dense, entry, c);
+            dense.add(shard, ordinal, r.dense, entry, c);
         }
         if (r.tokens != null) {
             tokens.add(ordinal, r.tokens, c);
@@ -136,7 +168,7 @@ public final class ShardIndex {
             postings.remove(entry.terms[i], entry.blocks[i], entry.ordinal, c, this::repointPostings);
         }
         if (dense != null) {
-            dense.remove(entry, c);
+            dense.remove(shard, entry, c);
         }
         tokens.remove(entry.ordinal, c);
         documents.remove(shard, entry.ordinal, c);
@@ -175,7 +207,7 @@ public final class ShardIndex {
                 hits.candidates = candidates(shard, top, matches, null, q.terms.length);
             }
             case DENSE -> {
-                DenseResult d = denseSearch(q.denseVector, q.shardDepth, new long[0], c);
+                DenseResult d = denseSearch(shard, q.denseVector, q.shardDepth, new long[0], c);
                 hits.matched = d.scored();
                 hits.candidates = candidates(shard, d.ordinals(), matches, d.scores(), q.terms.length);
             }
@@ -183,8 +215,8 @@ public final class ShardIndex {
         }
     }
 
-    private DenseResult denseSearch(float[] query, int k, long[] alsoScore, ShardCounters c) {
-        return dense == null ? DenseResult.empty(alsoScore.length) : dense.search(query, k, alsoScore, c);
+    private DenseResult denseSearch(int shard, float[] query, int k, long[] alsoScore, ShardCounters c) {
+        return dense == null ? DenseResult.empty(alsoScore.length) : dense.search(shard, query, k, alsoScore, c);
     }
 
     /**
@@ -194,7 +226,7 @@ public final class ShardIndex {
      */
     private Candidate[] hybrid(int shard, ShardQuery q, ShardCounters c, Bm25Matches matches, ShardHits hits) {
         long[] bm25List = toArray(matches.top(q.bm25Depth));
-        DenseResult d = denseSearch(q.denseVector, q.denseDepth, bm25List, c);
+        DenseResult d = denseSearch(shard, q.denseVector, q.denseDepth, bm25List, c);
         int m = bm25List.length;
         long[] union = Arrays.copyOf(bm25List, bm25List.length + d.ordinals().length);
         float[] denseScores = Arrays.copyOf(d.alsoScores(), union.length);

@@ -1,4 +1,4 @@
-package dev.streamretrieval.operators.ivf;
+package dev.streamretrieval.operators.index;
 
 import dev.streamretrieval.operators.vectors.DenseCodec;
 import java.lang.invoke.MethodHandles;
@@ -19,13 +19,14 @@ import java.util.Random;
  * feed; an emptied list keeps its last centroid and is skipped by searches.
  *
  * <p><b>Growth by splitting.</b> A shard starts with one list (centroid = its first vector). A list that reaches
- * {@link #SPLIT_AT} vectors is split in two by 2-means over its own codes (k-means++ seeding from a fixed seed, at
- * most {@link #SPLIT_ITERATIONS} Lloyd iterations): the old list keeps one side, a new list takes the other. So the
- * lists hold between about SPLIT_AT / 2 and SPLIT_AT vectors and their number grows as N / 256 .. N / 512 — the
- * centroid count rule — without ever re-training the whole shard: a split costs O(SPLIT_AT · dim) and touches
- * one list, where a global k-means re-train at 125k vectors per shard would stall the shard for seconds and rewrite
- * every block. Splitting is deterministic (fixed seed, insertion order), so a restore or rescale that replays no
- * writes sees the same lists, and replaying the same writes rebuilds the same index.
+ * {@code maxListSize} vectors (default {@value #DEFAULT_MAX_LIST_SIZE}) is split in two by 2-means over its own
+ * codes (k-means++ seeding from a fixed seed, at most {@link #SPLIT_ITERATIONS} Lloyd iterations): the old list keeps
+ * one side, a new list takes the other. So lists hold about maxListSize / 2 to maxListSize vectors and their number
+ * grows as N / 512 .. N / 256 at the default — the centroid count rule — without ever re-training the whole shard:
+ * a split costs O(maxListSize · dim) and touches one list, where a global k-means re-train at 125k vectors per shard
+ * (1M documents over 8 shards) would stall the shard for seconds and rewrite every block. Splitting is
+ * deterministic (fixed seed, the order of writes), so a restore or rescale sees the same lists and replaying the
+ * same writes rebuilds the same index.
  *
  * <p><b>Exact scores.</b> With the job's codec int8 the list codes are the codec's bytes, so scan scores equal the
  * exact scan's. Otherwise the codec's vector is also stored by ordinal and the searcher re-scores the best
@@ -37,7 +38,8 @@ import java.util.Random;
  */
 public final class IvfIndex {
     public static final int BLOCK_ENTRIES = 64;
-    public static final int SPLIT_AT = 512;
+    /** The default {@code maxListSize}: see the class comment and the README's dense index section. */
+    public static final int DEFAULT_MAX_LIST_SIZE = 512;
     static final int SPLIT_ITERATIONS = 8;
     private static final long SEED = 0x1f5eedL;
     private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
@@ -46,6 +48,7 @@ public final class IvfIndex {
 
     private final IvfStorage storage;
     private final DenseCodec codec;
+    private final int maxListSize;
     private boolean loaded;
     private int dim;
     private int lists;
@@ -54,9 +57,13 @@ public final class IvfIndex {
     /** |c|² / 2 per list: nearest centroid by L2 is the largest x·c − |c|² / 2. */
     private float[] halfNorms = new float[0];
 
-    public IvfIndex(IvfStorage storage, DenseCodec codec) {
+    public IvfIndex(IvfStorage storage, DenseCodec codec, int maxListSize) {
+        if (maxListSize < 2) {
+            throw new IllegalArgumentException("an IVF list must be allowed at least 2 vectors, got " + maxListSize);
+        }
         this.storage = storage;
         this.codec = codec;
+        this.maxListSize = maxListSize;
     }
 
     IvfStorage storage() {
@@ -76,12 +83,12 @@ public final class IvfIndex {
         return dim;
     }
 
-    public int lists() throws Exception {
+    public int lists() {
         ensureLoaded();
         return lists;
     }
 
-    public int listSize(int list) throws Exception {
+    public int listSize(int list) {
         ensureLoaded();
         return counts[list];
     }
@@ -107,14 +114,14 @@ public final class IvfIndex {
         return (long) LONG_LE.get(block, entry * stride);
     }
 
-    void ensureLoaded() throws Exception {
+    void ensureLoaded() {
         if (loaded) {
             return;
         }
         loaded = true;
         int n = storage.listCount();
         for (int l = 0; l < n; l++) {
-            byte[] record = storage.list(l);
+            byte[] record = storage.lists().get(l);
             if (record == null) {
                 throw new IllegalStateException("dense index corrupt: list " + l + " of " + n + " has no record");
             }
@@ -134,7 +141,7 @@ public final class IvfIndex {
     }
 
     /** Indexes the vector (the job codec's bytes) of a document ordinal that is not in the index. */
-    public void add(long ordinal, byte[] vector) throws Exception {
+    public void add(long ordinal, byte[] vector) {
         ensureLoaded();
         int d = dimOf(vector);
         if (lists > 0 && d != dim) {
@@ -157,9 +164,9 @@ public final class IvfIndex {
         LONG_LE.set(block, slot * stride, ordinal);
         System.arraycopy(code, 0, block, slot * stride + 8, code.length);
         storage.putBlock(l, b, block);
-        storage.putLocation(ordinal, location(l, p));
+        storage.locations().put(ordinal, location(l, p));
         if (keepsExactVectors()) {
-            storage.putVector(ordinal, vector);
+            storage.vectors().put(ordinal, vector);
         }
         counts[l] = p + 1;
         float[] decoded = DenseCodec.INT8.decode(code, 0, dim);
@@ -168,13 +175,13 @@ public final class IvfIndex {
             centroids[base + i] += (decoded[i] - centroids[base + i]) / (p + 1);
         }
         writeList(l);
-        if (counts[l] >= SPLIT_AT) {
+        if (counts[l] >= maxListSize) {
             split(l);
         }
     }
 
     /** Removes a document ordinal's vector; false when the index does not hold it. */
-    public boolean remove(long ordinal) throws Exception {
+    public boolean remove(long ordinal) {
         ensureLoaded();
         long loc = storage.location(ordinal);
         if (loc < 0) {
@@ -198,7 +205,7 @@ public final class IvfIndex {
         if (p != last) { // swap-with-last: the list's last entry takes the removed slot
             long moved = ordinalAt(lastBlock, ls, stride);
             System.arraycopy(lastBlock, ls * stride, block, ps * stride, stride);
-            storage.putLocation(moved, location(l, p));
+            storage.locations().put(moved, location(l, p));
             if (pb != lb) {
                 storage.putBlock(l, pb, block);
             }
@@ -208,9 +215,9 @@ public final class IvfIndex {
         } else {
             storage.putBlock(l, lb, Arrays.copyOf(lastBlock, ls * stride));
         }
-        storage.removeLocation(ordinal);
+        storage.locations().remove(ordinal);
         if (keepsExactVectors()) {
-            storage.removeVector(ordinal);
+            storage.vectors().remove(ordinal);
         }
         int n = counts[l];
         counts[l] = n - 1;
@@ -281,14 +288,14 @@ public final class IvfIndex {
     }
 
     /** Record of list l: int size, then the centroid as little-endian floats. */
-    private void writeList(int l) throws Exception {
+    private void writeList(int l) {
         updateNorm(l);
         byte[] record = new byte[4 + 4 * dim];
         INT_LE.set(record, 0, counts[l]);
         for (int i = 0; i < dim; i++) {
             FLOAT_LE.set(record, 4 + 4 * i, centroids[l * dim + i]);
         }
-        storage.putList(l, record);
+        storage.lists().put(l, record);
     }
 
     /**
@@ -296,7 +303,7 @@ public final class IvfIndex {
      * a new list; only entries whose (list, position) changed get their location rewritten. A list whose vectors
      * are all equal cannot be split and stays as it is.
      */
-    private void split(int l) throws Exception {
+    private void split(int l) {
         int n = counts[l];
         int stride = stride();
         byte[] entries = new byte[n * stride];
@@ -335,7 +342,7 @@ public final class IvfIndex {
             }
             System.arraycopy(entries, i * stride, open[s], slot * stride, stride);
             if (s == 1 || p != i) {
-                storage.putLocation(ordinalAt(entries, i, stride), location(target[s], p));
+                storage.locations().put(ordinalAt(entries, i, stride), location(target[s], p));
             }
             if (slot == BLOCK_ENTRIES - 1 || position[s] == (s == 0 ? n - ones : ones)) {
                 storage.putBlock(target[s], p / BLOCK_ENTRIES, open[s]);

@@ -1,7 +1,8 @@
-package dev.streamretrieval.operators.ivf;
+package dev.streamretrieval.operators.index;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.streamretrieval.operators.index.state.HeapKeyValueState;
 import dev.streamretrieval.operators.vectors.DenseCodec;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -80,23 +81,31 @@ class IvfIndexTest {
         return out;
     }
 
-    static List<Long> ordinals(TopScores top) {
+    static List<Long> ordinals(DenseResult top) {
         List<Long> out = new ArrayList<>();
-        for (int i = 0; i < top.size(); i++) {
-            out.add(top.ordinal(i));
+        for (long o : top.ordinals()) {
+            out.add(o);
         }
         return out;
     }
 
+    static int size(IvfStorage storage, String what) {
+        return ((HeapKeyValueState<?, ?>) switch (what) {
+            case "blocks" -> storage.blocks();
+            case "locations" -> storage.locations();
+            default -> storage.vectors();
+        }).entries().size();
+    }
+
     /** A feed of upserts and deletes over {@code ids} document ids; returns ordinal → codec bytes of live vectors. */
     static Map<Long, byte[]> feed(IvfIndex index, DenseCodec codec, Clustered data, int ids, int writes)
-            throws Exception {
+            {
         return feed(index, codec, data, ids, writes, 0);
     }
 
     /** As above, with ordinals from {@code firstOrdinal} (ordinals are never reused within a shard). */
     static Map<Long, byte[]> feed(IvfIndex index, DenseCodec codec, Clustered data, int ids, int writes,
-            long firstOrdinal) throws Exception {
+            long firstOrdinal) {
         Map<Integer, Long> ordinalOf = new LinkedHashMap<>();
         Map<Long, byte[]> live = new LinkedHashMap<>();
         long nextOrdinal = firstOrdinal;
@@ -120,44 +129,49 @@ class IvfIndexTest {
     }
 
     @Test
-    void probingEveryListIsTheExactScanThroughUpsertsDeletesAndSplits() throws Exception {
+    void probingEveryListIsTheExactScanThroughUpsertsDeletesAndSplits() {
         for (DenseCodec codec : DenseCodec.values()) {
-            MemoryIvfStorage storage = new MemoryIvfStorage();
-            IvfIndex index = new IvfIndex(storage, codec);
+            IvfStorage storage = IvfStorage.onHeap();
+            IvfIndex index = new IvfIndex(storage, codec, IvfIndex.DEFAULT_MAX_LIST_SIZE);
             Clustered data = new Clustered(40, 7);
             Map<Long, byte[]> live = feed(index, codec, data, 4000, 12000);
             assertThat(index.lists()).as("lists split as the shard grew").isGreaterThan(4);
             IvfSearcher searcher = new IvfSearcher(index);
             for (int q = 0; q < 30; q++) {
                 float[] query = data.next();
-                TopScores top = searcher.search(query, 100, Integer.MAX_VALUE);
-                assertThat(ordinals(top)).as(codec + " query " + q).isEqualTo(exactTop(live, codec, query, 100));
-                for (int i = 0; i < top.size(); i++) {
-                    assertThat(top.score(i)).isEqualTo(codec.dot(query, live.get(top.ordinal(i)), 0));
-                    assertThat(searcher.score(query, top.ordinal(i))).isEqualTo(top.score(i));
+                List<Long> expected = exactTop(live, codec, query, 100);
+                long[] alsoScore = {expected.get(7), expected.get(99), -5};
+                DenseResult top = searcher.search(query, 100, Integer.MAX_VALUE, alsoScore);
+                assertThat(ordinals(top)).as(codec + " query " + q).isEqualTo(expected);
+                assertThat(top.scored()).isEqualTo(live.size());
+                for (int i = 0; i < top.ordinals().length; i++) {
+                    assertThat(top.scores()[i]).isEqualTo(codec.dot(query, live.get(top.ordinals()[i]), 0));
                 }
+                assertThat(top.alsoScores()[0]).isEqualTo(top.scores()[7]);
+                assertThat(top.alsoScores()[1]).isEqualTo(top.scores()[99]);
+                assertThat(top.alsoScores()[2]).isNaN();
             }
         }
     }
 
     @Test
-    void storageHoldsExactlyTheLiveVectorsAndListsStayBounded() throws Exception {
-        MemoryIvfStorage storage = new MemoryIvfStorage();
-        IvfIndex index = new IvfIndex(storage, DenseCodec.FLOAT32);
+    void storageHoldsExactlyTheLiveVectorsAndListsStayBounded() {
+        IvfStorage storage = IvfStorage.onHeap();
+        IvfIndex index = new IvfIndex(storage, DenseCodec.FLOAT32, IvfIndex.DEFAULT_MAX_LIST_SIZE);
         Clustered data = new Clustered(30, 3);
         Map<Long, byte[]> live = feed(index, DenseCodec.FLOAT32, data, 3000, 15000);
         int total = 0;
         int blocks = 0;
         for (int l = 0; l < index.lists(); l++) {
             int n = index.listSize(l);
-            assertThat(n).isLessThan(IvfIndex.SPLIT_AT);
+            assertThat(n).isLessThan(IvfIndex.DEFAULT_MAX_LIST_SIZE);
             total += n;
             blocks += (n + IvfIndex.BLOCK_ENTRIES - 1) / IvfIndex.BLOCK_ENTRIES;
         }
         assertThat(total).isEqualTo(live.size());
-        assertThat(storage.blockCount()).isEqualTo(blocks);
-        assertThat(storage.locationCount()).isEqualTo(live.size());
-        assertThat(storage.vectorCount()).isEqualTo(live.size());
+        assertThat(size(storage, "blocks")).isEqualTo(blocks);
+        assertThat(size(storage, "locations")).isEqualTo(live.size());
+        assertThat(size(storage, "vectors")).isEqualTo(live.size());
         for (long ordinal : live.keySet()) {
             long loc = storage.location(ordinal);
             int p = (int) loc;
@@ -168,16 +182,16 @@ class IvfIndexTest {
             assertThat(index.remove(ordinal)).isTrue();
         }
         assertThat(index.remove(0)).isFalse();
-        assertThat(storage.blockCount()).isZero();
-        assertThat(storage.locationCount()).isZero();
-        assertThat(storage.vectorCount()).isZero();
-        assertThat(new IvfSearcher(index).search(data.next(), 10, 4).size()).isZero();
+        assertThat(size(storage, "blocks")).isZero();
+        assertThat(size(storage, "locations")).isZero();
+        assertThat(size(storage, "vectors")).isZero();
+        assertThat(new IvfSearcher(index).search(data.next(), 10, 4, new long[0]).ordinals()).isEmpty();
     }
 
     @Test
-    void partialProbeKeepsRecallAndScansAFractionOfTheShard() throws Exception {
-        MemoryIvfStorage storage = new MemoryIvfStorage();
-        IvfIndex index = new IvfIndex(storage, DenseCodec.FLOAT32);
+    void partialProbeKeepsRecallAndScansAFractionOfTheShard() {
+        IvfStorage storage = IvfStorage.onHeap();
+        IvfIndex index = new IvfIndex(storage, DenseCodec.FLOAT32, IvfIndex.DEFAULT_MAX_LIST_SIZE);
         Clustered data = new Clustered(200, 11);
         Map<Long, byte[]> live = feed(index, DenseCodec.FLOAT32, data, 30000, 40000);
         IvfSearcher searcher = new IvfSearcher(index);
@@ -187,7 +201,7 @@ class IvfIndexTest {
         for (int q = 0; q < queries; q++) {
             float[] query = data.next();
             List<Long> exact = exactTop(live, DenseCodec.FLOAT32, query, 100);
-            List<Long> approx = ordinals(searcher.search(query, 100, nprobe));
+            List<Long> approx = ordinals(searcher.search(query, 100, nprobe, new long[0]));
             recall += approx.stream().filter(exact::contains).count() / (double) exact.size();
         }
         recall /= queries;
@@ -197,20 +211,20 @@ class IvfIndexTest {
     }
 
     @Test
-    void aFreshIndexOverTheSameStorageAnswersAndGrowsIdentically() throws Exception {
-        MemoryIvfStorage kept = new MemoryIvfStorage();
-        MemoryIvfStorage restoredStorage = new MemoryIvfStorage();
-        IvfIndex running = new IvfIndex(kept, DenseCodec.FLOAT32);
-        IvfIndex beforeRestore = new IvfIndex(restoredStorage, DenseCodec.FLOAT32);
+    void aFreshIndexOverTheSameStorageAnswersAndGrowsIdentically() {
+        IvfStorage kept = IvfStorage.onHeap();
+        IvfStorage restoredStorage = IvfStorage.onHeap();
+        IvfIndex running = new IvfIndex(kept, DenseCodec.FLOAT32, IvfIndex.DEFAULT_MAX_LIST_SIZE);
+        IvfIndex beforeRestore = new IvfIndex(restoredStorage, DenseCodec.FLOAT32, IvfIndex.DEFAULT_MAX_LIST_SIZE);
         feed(running, DenseCodec.FLOAT32, new Clustered(20, 5), 2000, 5000);
         feed(beforeRestore, DenseCodec.FLOAT32, new Clustered(20, 5), 2000, 5000);
-        IvfIndex restored = new IvfIndex(restoredStorage, DenseCodec.FLOAT32); // empty heap cache, loads the lists
+        IvfIndex restored = new IvfIndex(restoredStorage, DenseCodec.FLOAT32, IvfIndex.DEFAULT_MAX_LIST_SIZE); // empty heap cache, loads the lists
         assertThat(restored.lists()).isEqualTo(running.lists()).isGreaterThan(1);
         Clustered queries = new Clustered(20, 9);
         for (int q = 0; q < 20; q++) {
             float[] query = queries.next();
-            assertThat(ordinals(new IvfSearcher(restored).search(query, 50, 3)))
-                    .isEqualTo(ordinals(new IvfSearcher(running).search(query, 50, 3)));
+            assertThat(ordinals(new IvfSearcher(restored).search(query, 50, 3, new long[0])))
+                    .isEqualTo(ordinals(new IvfSearcher(running).search(query, 50, 3, new long[0])));
         }
         // both keep indexing the same writes identically: same splits, same centroids, same answers
         feed(running, DenseCodec.FLOAT32, new Clustered(20, 6), 2000, 4000, 1_000_000);
@@ -218,19 +232,19 @@ class IvfIndexTest {
         assertThat(restored.lists()).isEqualTo(running.lists());
         for (int q = 0; q < 20; q++) {
             float[] query = queries.next();
-            TopScores a = new IvfSearcher(running).search(query, 50, 3);
-            TopScores b = new IvfSearcher(restored).search(query, 50, 3);
+            DenseResult a = new IvfSearcher(running).search(query, 50, 3, new long[0]);
+            DenseResult b = new IvfSearcher(restored).search(query, 50, 3, new long[0]);
             assertThat(ordinals(b)).isEqualTo(ordinals(a));
         }
     }
 
     @Test
-    void topScoresKeepsTheBestInExactScanOrder() {
+    void topKHeapKeepsTheBestInExactScanOrder() {
         Random r = new Random(2);
         for (int round = 0; round < 200; round++) {
             int n = r.nextInt(300);
             int k = r.nextInt(40);
-            TopScores top = new TopScores(k);
+            TopK top = new TopK(k);
             List<Map.Entry<Long, Float>> all = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 float s = r.nextInt(20) / 4f; // many ties
@@ -240,11 +254,11 @@ class IvfIndexTest {
             }
             all.sort(Comparator.<Map.Entry<Long, Float>, Float>comparing(Map.Entry::getValue, (a, b) -> Float.compare(b, a))
                     .thenComparing(Map.Entry::getKey));
-            top.sortDescending();
-            assertThat(top.size()).isEqualTo(Math.min(k, n));
-            for (int i = 0; i < top.size(); i++) {
-                assertThat(top.ordinal(i)).isEqualTo(all.get(i).getKey());
-                assertThat(top.score(i)).isEqualTo(all.get(i).getValue());
+            DenseResult drained = top.drain(new float[0], n);
+            assertThat(drained.ordinals()).hasSize(Math.min(k, n));
+            for (int i = 0; i < drained.ordinals().length; i++) {
+                assertThat(drained.ordinals()[i]).isEqualTo(all.get(i).getKey());
+                assertThat(drained.scores()[i]).isEqualTo(all.get(i).getValue());
             }
         }
     }
