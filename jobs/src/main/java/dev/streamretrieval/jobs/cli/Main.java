@@ -80,6 +80,9 @@ public final class Main {
                         [--depth 100] [--concurrency 4]
                   bench --dataset BEIR_FOLDER [--out-dir D]  measure encode limit, ingest, BM25 vs Lucene, latency per
                                                              mode, freshness, index size, MaxSim kernel, Pareto plot
+                  dense-index --dataset BEIR_FOLDER[,..]     IVF dense index vs exact scan on the real encoded vectors
+                        [--sizes 12500,125000] [--nprobe 4,8,16,32] [--shards 8] [--queries 300]
+                        [--cache-dir D] [--out FILE]         recall@100, dense/hybrid nDCG@10, CPU per query
                   job   --bootstrap-servers HOST:PORT        run the job in the Flink cluster this is submitted to
                   cluster [--taskmanagers 2] [--slots 1]     like run, on a local Flink cluster of separate JVMs
                         [--cluster-dir DIR] [--savepoint P]  (1 JobManager + N TaskManagers on 127.0.0.1);

@@ -1,6 +1,7 @@
 package dev.streamretrieval.operators.index;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.streamretrieval.operators.scoring.Bm25;
 import dev.streamretrieval.operators.scoring.Fusion;
@@ -221,5 +222,25 @@ class IvfCheckpointRescaleTest {
         assertThat(job.answers(queries)).as("writes after rescale 2 -> 1").isEqualTo(reference.answers(queries));
         job.close();
         reference.close();
+    }
+
+    @Test
+    void aSavepointOfTheOtherDenseIndexKindIsRefused() throws Exception {
+        Random r = new Random(8);
+        List<IndexRequest> docs = writes(r, 40, new int[] {0});
+        for (DenseIndexOptions[] kinds : new DenseIndexOptions[][] {{DenseIndexOptions.exact(), IVF},
+                {IVF, DenseIndexOptions.exact()}}) {
+            Job before = start(kinds[0]);
+            before.write(docs);
+            OperatorSubtaskState snapshot = before.snapshot(1).get(0);
+            before.close();
+            var after = harness(kinds[1], 1, 0, snapshot);
+            IndexRequest shard = docs.stream().filter(d -> d.dense != null).findFirst().orElseThrow();
+            assertThatThrownBy(
+                            () -> after.processElement2(query(shard.shard, QueryMode.DENSE, vector(r), 0), 0L))
+                    .hasStackTraceContaining("was indexed with --dense-index " + kinds[0].kind)
+                    .hasStackTraceContaining("the job runs --dense-index " + kinds[1].kind);
+            after.close();
+        }
     }
 }
