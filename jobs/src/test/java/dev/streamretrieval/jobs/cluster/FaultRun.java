@@ -297,7 +297,6 @@ final class FaultRun {
                     long t2 = System.nanoTime();
                     job.awaitRunning(plan.wait);
                     double recover = (t2 - t1) / 1e9;
-                    report.recoverySeconds.add(recover);
                     report.faults.add(String.format("record %d: %s; fault lasted %.1f s; a query asked after it "
                             + "answered %.1f s later (%d hits); job restarts during it: %d", at, what, (t1 - t0) / 1e9,
                             recover, probe.hits.size(), job.restarts() - restartsBefore));
@@ -329,7 +328,6 @@ final class FaultRun {
         final String name;
         final String delivery;
         final List<String> faults = new CopyOnWriteArrayList<>();
-        final List<Double> recoverySeconds = new CopyOnWriteArrayList<>();
         final Map<String, SearchResult> afterIngest = new LinkedHashMap<>();
         final List<String> missing = new ArrayList<>();
         final List<String> differing = new ArrayList<>();
@@ -373,10 +371,6 @@ final class FaultRun {
                 assertThat(duplicates).as("queries answered more than once (read_committed)").isZero();
             }
             assertThat(differing).as("answers after ingest that differ from the failure-free run").isEmpty();
-        }
-
-        double maxRecoverySeconds() {
-            return recoverySeconds.stream().mapToDouble(Double::doubleValue).max().orElse(0);
         }
 
         void print(Path dir) throws Exception {

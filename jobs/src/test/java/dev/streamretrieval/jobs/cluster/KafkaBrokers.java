@@ -9,10 +9,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -43,9 +46,10 @@ final class KafkaBrokers implements AutoCloseable {
         this.brokerPorts = new int[n];
         this.controllerPorts = new int[n];
         this.nodes = new Process[n];
+        Set<Integer> taken = new HashSet<>();
         for (int i = 0; i < n; i++) {
-            brokerPorts[i] = freePort();
-            controllerPorts[i] = freePort();
+            brokerPorts[i] = distinctFreePort(taken);
+            controllerPorts[i] = distinctFreePort(taken);
         }
         Files.createDirectories(this.dir);
         Files.writeString(this.dir.resolve("pids"), "");
@@ -85,14 +89,9 @@ final class KafkaBrokers implements AutoCloseable {
         return String.join(",", s);
     }
 
+    /** Node ids run from 1 to {@code size()}. */
     int size() {
         return n;
-    }
-
-    /** Node ids run from 1 to n. */
-    boolean isAlive(int nodeId) {
-        Process p = nodes[nodeId - 1];
-        return p != null && p.isAlive();
     }
 
     private Path config(int i) {
@@ -267,7 +266,38 @@ final class KafkaBrokers implements AutoCloseable {
         watchdog.destroy();
     }
 
+    private static int distinctFreePort(Set<Integer> taken) throws IOException {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int port = freePort();
+            if (taken.add(port)) {
+                return port;
+            }
+        }
+        throw new IOException("no distinct free port found");
+    }
+
+    /**
+     * A free port below the kernel's ephemeral range: a node's port must stay free while the node is down, and
+     * ports of the ephemeral range are handed to outgoing connections (seen on a busy machine: a restarted node
+     * found its port taken).
+     */
     private static int freePort() throws IOException {
+        int below = 32768;
+        try {
+            below = Integer.parseInt(Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim()
+                    .split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            // not Linux: keep the usual lower bound
+        }
+        Random random = new Random();
+        for (int attempt = 0; attempt < 200 && below > 11000; attempt++) {
+            int port = 10000 + random.nextInt(below - 10000);
+            try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getByName(HOST))) {
+                return s.getLocalPort();
+            } catch (IOException taken) {
+                // try another
+            }
+        }
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
             return s.getLocalPort();
         }
