@@ -13,6 +13,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * <pre>
  *   run   [--collection PATH] [--no-load] [options]   embedded quickstart: broker + job + load + query on stdin
  *   eval  --dataset BEIR_FOLDER [--out FILE] [options] evaluate the pipeline against an in-process Lucene
+ *   bench --dataset BEIR_FOLDER [--out-dir D]        measure the pipeline against the machine's limits
+ *   scale --dataset BEIR_FOLDER [--sizes N,N,...]    measure how the costs grow with the number of documents
  *   job   --bootstrap-servers HOST:PORT [options]      submit the job to the Flink cluster this runs in
  *   cluster [--taskmanagers 2] [options]               local multi-process Flink cluster + the job
  *   options                                            list the job options
@@ -34,6 +36,7 @@ public final class Main {
                 case "eval" -> EvalCommand.run(rest);
                 case "bench" -> dev.streamretrieval.jobs.bench.BenchCommand.run(rest);
                 case "dense-index" -> dev.streamretrieval.jobs.bench.DenseIndexEval.run(rest);
+                case "scale" -> dev.streamretrieval.jobs.bench.ScaleCommand.run(rest);
                 case "job" -> submitJob(rest);
                 case "cluster" -> ClusterCommand.run(rest);
                 case "options" -> {
@@ -83,6 +86,11 @@ public final class Main {
                   dense-index --dataset BEIR_FOLDER[,..]     IVF dense index vs exact scan on the real encoded vectors
                         [--sizes 12500,125000] [--nprobe 4,8,16,32] [--shards 8] [--queries 300]
                         [--cache-dir D] [--out FILE]         recall@100, dense/hybrid nDCG@10, CPU per query
+                  scale --dataset BEIR_FOLDER                grow synthetic collections (texts and vectors from the
+                        [--sizes 10000,100000,1000000]       folder) and measure, per size on a local cluster at
+                        [--out-dir D] [--rate 20]            parallelism 2: ingest, documents per subtask, latency
+                                                             and CPU per mode, BM25 vs Lucene, dense recall@100,
+                                                             bytes per document, checkpoint and restore times
                   job   --bootstrap-servers HOST:PORT        run the job in the Flink cluster this is submitted to
                   cluster [--taskmanagers 2] [--slots 1]     like run, on a local Flink cluster of separate JVMs
                         [--cluster-dir DIR] [--savepoint P]  (1 JobManager + N TaskManagers on 127.0.0.1);
