@@ -376,12 +376,13 @@ final class ScaleRun {
      */
     private void restore(LocalCluster cluster, ClusterJob job, PipelineClient client) throws Exception {
         LocalCluster.TaskManagerProcess victim = cluster.taskManagers().get(0);
+        long restartsBefore = job.restarts();
         log("restore: SIGKILL TaskManager %s", victim);
         long t0 = System.nanoTime();
         cluster.kill(victim);
         cluster.startTaskManager();
         long deadline = t0 + Duration.ofMinutes(10).toNanos();
-        while (job.allTasksRunning() && System.nanoTime() < deadline) {
+        while (job.allTasksRunning() && job.restarts() <= restartsBefore && System.nanoTime() < deadline) {
             Thread.sleep(100);
         }
         double noticed = (System.nanoTime() - t0) / 1e9;
