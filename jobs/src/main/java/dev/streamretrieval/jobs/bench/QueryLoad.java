@@ -76,6 +76,7 @@ final class QueryLoad {
         Query w = new Query(tag + "/" + mode.name() + "/" + q.id + "/" + SEQUENCE.incrementAndGet(), q.text, k,
                 mode.mode(), q.op);
         w.fusion = mode.fusion();
+        w.vector = q.vector; // supplied by scale (the job then skips its query encoder)
         return w;
     }
 

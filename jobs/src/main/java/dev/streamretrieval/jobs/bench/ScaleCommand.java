@@ -93,7 +93,7 @@ public final class ScaleCommand {
         List<Query> withVectors = new ArrayList<>(distinct.size());
         for (int i = 0; i < distinct.size(); i++) {
             Query q = Query.search(distinct.get(i).id, distinct.get(i).text, null);
-            // PENDING-VECTOR q.vector = queryVectors[i];
+            q.vector = queryVectors[i];
             withVectors.add(q);
         }
         List<Query> latencyQueries = new ArrayList<>(s.queries);
