@@ -69,7 +69,7 @@ final class ScalePlot {
     private static void panel(Graphics2D g, long[] sizes, Panel p, int x0, int y0) {
         int left = x0 + 60;
         int top = y0 + 30;
-        int pw = PANEL_W - 60 - 20;
+        int pw = PANEL_W - 60 - 35;
         int ph = PANEL_H - 30 - 100;
         double xLo = Math.floor(Math.log10(sizes[0]));
         double xHi = Math.ceil(Math.log10(sizes[sizes.length - 1]));
@@ -103,9 +103,22 @@ final class ScalePlot {
         java.util.function.DoubleUnaryOperator sy = y -> top + ph - (Math.log10(y) - yl) / (yh - yl) * ph;
 
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+        g.setColor(new Color(0xf0f0f0)); // minor grid at 2× and 5× of each decade
+        for (double d = yLo; d < yHi; d++) {
+            for (double f : new double[] {2, 5}) {
+                int py = (int) sy.applyAsDouble(f * Math.pow(10, d));
+                g.drawLine(left, py, left + pw, py);
+            }
+        }
+        for (double d = xLo; d < xHi; d++) {
+            for (double f : new double[] {2, 5}) {
+                int px = (int) sx.applyAsDouble(f * Math.pow(10, d));
+                g.drawLine(px, top, px, top + ph);
+            }
+        }
         for (double d = xLo; d <= xHi; d++) {
             int px = (int) sx.applyAsDouble(Math.pow(10, d));
-            g.setColor(new Color(0xeeeeee));
+            g.setColor(new Color(0xdddddd));
             g.drawLine(px, top, px, top + ph);
             g.setColor(Color.DARK_GRAY);
             String t = power(d);
@@ -113,7 +126,7 @@ final class ScalePlot {
         }
         for (double d = yLo; d <= yHi; d++) {
             int py = (int) sy.applyAsDouble(Math.pow(10, d));
-            g.setColor(new Color(0xeeeeee));
+            g.setColor(new Color(0xdddddd));
             g.drawLine(left, py, left + pw, py);
             g.setColor(Color.DARK_GRAY);
             String t = power(d);
