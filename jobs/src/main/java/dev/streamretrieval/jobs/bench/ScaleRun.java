@@ -9,8 +9,6 @@ import dev.streamretrieval.jobs.kafka.EmbeddedKafka;
 import dev.streamretrieval.operators.analysis.TextAnalyzer;
 import dev.streamretrieval.schemas.IndexStats;
 import dev.streamretrieval.schemas.Query;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,8 +18,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeoutException;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.lucene.store.MMapDirectory;
 
 /**
@@ -34,8 +30,6 @@ import org.apache.lucene.store.MMapDirectory;
 final class ScaleRun {
     private static final long PROGRESS_SECONDS = 15;
     private static final Duration STALL = Duration.ofMinutes(5);
-    /** REST id of a shard's document gauge: {@code <subtask>.<operator>.shard.<id>.documents}. */
-    private static final Pattern SHARD_GAUGE = Pattern.compile("^(\\d+)\\..*\\.shard\\.(\\d+)\\.documents$");
     static final List<String> MODES = List.of("bm25", "dense", "hybrid");
 
     private final JobOptions o;
@@ -101,7 +95,7 @@ final class ScaleRun {
                 awaitReady(client);
                 log("job %s running at parallelism %d, %d shards", job.jobId(), parallelism, o.shards);
                 ingest(client, job);
-                placement(cluster, job);
+                placement(client);
                 Path checkpoints = Path.of(java.net.URI.create(o.checkpointDir)).resolve(job.jobId().toString());
                 sizes(client, rocksdb, checkpoints);
                 modes(client);
@@ -213,54 +207,17 @@ final class ScaleRun {
     }
 
     /**
-     * Documents and shards per subtask from the job's own metrics: each shard registers a {@code documents} gauge
-     * (group {@code shard}) on the subtask that owns it; the REST API names it {@code <subtask>.<operator>.shard.<id>.documents}.
-     * The metric fetcher refreshes every few seconds, so this polls until the gauges account for every document.
+     * Documents and shards per subtask of the shard operator from the job's own statistics (a stats query answers
+     * which subtask holds each shard and how many documents each subtask holds); a subtask without a shard is 0.
      */
-    private void placement(LocalCluster cluster, ClusterJob job) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        TreeMap<Integer, long[]> perSubtask; // subtask -> {documents, shards}
-        while (true) {
-            perSubtask = new TreeMap<>();
-            long total = 0;
-            for (JsonNode v : cluster.rest("/jobs/" + job.jobId()).path("vertices")) {
-                String base = "/jobs/" + job.jobId() + "/vertices/" + v.path("id").asText() + "/metrics";
-                List<String> ids = new ArrayList<>();
-                for (JsonNode m : cluster.rest(base)) {
-                    if (SHARD_GAUGE.matcher(m.path("id").asText()).matches()) {
-                        ids.add(m.path("id").asText());
-                    }
-                }
-                if (ids.isEmpty()) {
-                    continue;
-                }
-                String get = URLEncoder.encode(String.join(",", ids), StandardCharsets.UTF_8);
-                for (JsonNode m : cluster.rest(base + "?get=" + get)) {
-                    Matcher g = SHARD_GAUGE.matcher(m.path("id").asText());
-                    if (g.matches()) {
-                        long docs = Long.parseLong(m.path("value").asText("0"));
-                        long[] a = perSubtask.computeIfAbsent(Integer.parseInt(g.group(1)), k -> new long[2]);
-                        a[0] += docs;
-                        a[1]++;
-                        total += docs;
-                    }
-                }
-            }
-            if (total == n) {
-                break;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the shards' documents gauges sum to " + total + ", not " + n
-                        + ", after 2 minutes");
-            }
-            Thread.sleep(1000);
-        }
+    private void placement(PipelineClient client) throws Exception {
+        IndexStats st = client.stats(Duration.ofSeconds(60));
         List<Long> docs = new ArrayList<>();
         List<Long> shards = new ArrayList<>();
         for (int subtask = 0; subtask < o.parallelism; subtask++) {
-            long[] a = perSubtask.getOrDefault(subtask, new long[2]);
-            docs.add(a[0]);
-            shards.add(a[1]);
+            final int t = subtask;
+            docs.add(st.documentsPerSubtask.getOrDefault(subtask, 0L));
+            shards.add(st.subtaskOfShard.values().stream().filter(x -> x == t).count());
         }
         out.put("documents_per_subtask", docs);
         out.put("shards_per_subtask", shards);
