@@ -76,6 +76,8 @@ final class ScaleRun {
         out.put("documents", n);
         out.put("parallelism", parallelism);
         out.put("shards", o.shards);
+        out.put("dense_index", o.denseIndex.isIvf()
+                ? "ivf (nprobe " + o.denseIndex.nprobe + ", max list " + o.denseIndex.maxListSize + ")" : o.denseIndex.kind);
         LocalCluster.Settings cs = new LocalCluster.Settings();
         cs.taskManagers = parallelism;
         cs.slotsPerTaskManager = 1;
