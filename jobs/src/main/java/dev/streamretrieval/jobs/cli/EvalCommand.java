@@ -9,6 +9,8 @@ import dev.streamretrieval.jobs.client.PipelineClient;
 import dev.streamretrieval.jobs.evaluation.BeirCollection;
 import dev.streamretrieval.jobs.evaluation.LuceneBaseline;
 import dev.streamretrieval.jobs.evaluation.MetricSummary;
+import dev.streamretrieval.jobs.evaluation.Qrels;
+import dev.streamretrieval.jobs.evaluation.TrecRun;
 import dev.streamretrieval.operators.analysis.TextAnalyzer;
 import dev.streamretrieval.schemas.Document;
 import dev.streamretrieval.schemas.IndexStats;
@@ -58,6 +60,9 @@ final class EvalCommand {
         extras.put("depth", "100");
         extras.put("concurrency", "4");
         extras.put("modes", "bm25");
+        extras.put("cutoffs", null);
+        extras.put("run-dir", null);
+        extras.put("per-query", null);
         List<String> positional = new ArrayList<>();
         JobOptions o = JobOptions.parse(args, positional, Set.of(), extras);
         if (extras.get("dataset") == null) {
@@ -65,6 +70,7 @@ final class EvalCommand {
         }
         int depth = Integer.parseInt(extras.get("depth"));
         int concurrency = Integer.parseInt(extras.get("concurrency"));
+        List<Integer> cutoffs = extras.get("cutoffs") == null ? null : parseCutoffs(extras.get("cutoffs"));
         List<ModeRun> modes = Arrays.stream(extras.get("modes").split(",")).map(String::strip).map(ModeRun::parse).toList();
         boolean bm25Only = modes.stream().allMatch(m -> m.mode() == QueryMode.BM25);
         if (bm25Only && !args.contains("--dense-model")) {
@@ -95,7 +101,7 @@ final class EvalCommand {
                 o.neural.denseModel);
 
         List<Map<String, Object>> reports = new ArrayList<>();
-        Map<String, Map<String, List<String>>> rankingsByMode = new LinkedHashMap<>();
+        Map<String, Map<String, List<TrecRun.Entry>>> runsByMode = new LinkedHashMap<>();
         double ingestSeconds;
         IndexStats stats;
         try (LocalPipeline pipeline = LocalPipeline.start(o); PipelineClient client = new PipelineClient(o, null)) {
@@ -104,22 +110,30 @@ final class EvalCommand {
             ingestSeconds = (System.nanoTime() - t0) / 1e9;
             for (ModeRun m : modes) {
                 Map<String, Object> report = new LinkedHashMap<>();
-                rankingsByMode.put(m.name(), runQueries(client, queries, m, depth, concurrency, report));
+                runsByMode.put(m.name(), runQueries(client, queries, m, depth, concurrency, report));
                 reports.add(report);
             }
         }
 
         System.err.println("building the Lucene baseline ...");
-        Map<String, List<String>> luceneRankings;
+        Map<String, List<TrecRun.Entry>> luceneRun = new LinkedHashMap<>();
         try (LuceneBaseline lucene = LuceneBaseline.build(docs, new TextAnalyzer(o.analyzer), o.k1, o.b)) {
-            luceneRankings = lucene.searchAll(queries, depth);
+            for (Query q : queries) {
+                luceneRun.put(q.id, lucene.searchScored(q.text, depth).stream()
+                        .map(h -> new TrecRun.Entry(h.id(), h.score())).toList());
+            }
         }
-        MetricSummary luceneMetrics = MetricSummary.of(luceneRankings, collection.qrels());
+        // Every run is scored in trec_eval's order (score descending, ties by document id descending), so the
+        // numbers below are what trec_eval reports on the run files.
+        Map<String, List<String>> luceneRankings = TrecRun.rankings(luceneRun);
+        MetricSummary luceneMetrics = summarize(luceneRankings, collection.qrels(), cutoffs);
+        Map<String, MetricSummary> perMode = new LinkedHashMap<>();
         Map<String, Object> sizes = indexSizes(stats);
         for (int i = 0; i < modes.size(); i++) {
             Map<String, Object> r = reports.get(i);
-            Map<String, List<String>> rankings = rankingsByMode.get(modes.get(i).name());
-            MetricSummary metrics = MetricSummary.of(rankings, collection.qrels());
+            Map<String, List<String>> rankings = TrecRun.rankings(runsByMode.get(modes.get(i).name()));
+            MetricSummary metrics = summarize(rankings, collection.qrels(), cutoffs);
+            perMode.put(modes.get(i).name(), metrics);
             Map<String, Object> report = new LinkedHashMap<>();
             report.put("dataset", collection.name());
             report.put("mode", modes.get(i).name());
@@ -132,7 +146,7 @@ final class EvalCommand {
             report.putAll(r);
             report.put("metrics", metrics.metrics());
             Map<String, Object> baseline = new LinkedHashMap<>();
-            baseline.put("name", "lucene-bm25");
+            baseline.put("name", LUCENE);
             baseline.put("metrics", luceneMetrics.metrics());
             report.put("baseline", baseline);
             report.put("top10_overlap_with_baseline", MetricSummary.meanTopKOverlap(rankings, luceneRankings, 10));
@@ -144,6 +158,19 @@ final class EvalCommand {
             reports.set(i, report);
             printTable(report, metrics, luceneMetrics);
         }
+        if (extras.get("run-dir") != null) {
+            Path dir = Path.of(extras.get("run-dir"));
+            for (Map.Entry<String, Map<String, List<TrecRun.Entry>>> e : runsByMode.entrySet()) {
+                TrecRun.write(dir.resolve(e.getKey() + ".run"), ordered(e.getValue(), queries), "pipeline-" + e.getKey());
+            }
+            TrecRun.write(dir.resolve(LUCENE + ".run"), luceneRun, LUCENE);
+            System.err.println("wrote TREC runs of " + runsByMode.keySet() + " and " + LUCENE + " to " + dir);
+        }
+        if (extras.get("per-query") != null) {
+            perMode.put(LUCENE, luceneMetrics);
+            writePerQuery(Path.of(extras.get("per-query")), perMode);
+            System.err.println("wrote per-query metrics to " + extras.get("per-query"));
+        }
         if (extras.get("out") != null) {
             ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
             Object out = reports.size() == 1 ? reports.get(0) : reports;
@@ -151,6 +178,66 @@ final class EvalCommand {
             System.err.println("wrote " + extras.get("out"));
         }
         return 0;
+    }
+
+    /** The baseline's name in reports, run files and per-query files. */
+    static final String LUCENE = "lucene-bm25";
+
+    /** {@code --cutoffs 5,10,100}: every k ≥ 1. */
+    static List<Integer> parseCutoffs(String value) {
+        List<Integer> out = new ArrayList<>();
+        for (String part : value.split(",")) {
+            try {
+                out.add(Integer.parseInt(part.strip()));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--cutoffs: '" + part + "' is not a whole number (e.g. 10,100)");
+            }
+        }
+        MetricSummary.names(out); // refuses k < 1 and an empty list
+        return out;
+    }
+
+    /** The default report (nDCG@10, Recall@100, ...) without --cutoffs; every @k metric at each k with it. */
+    static MetricSummary summarize(Map<String, List<String>> rankings, Qrels qrels, List<Integer> cutoffs) {
+        return cutoffs == null ? MetricSummary.of(rankings, qrels) : MetricSummary.of(rankings, qrels, cutoffs);
+    }
+
+    /** The run's queries in the collection's order (answers arrive in any order). */
+    private static Map<String, List<TrecRun.Entry>> ordered(Map<String, List<TrecRun.Entry>> run, List<Query> queries) {
+        Map<String, List<TrecRun.Entry>> out = new LinkedHashMap<>();
+        for (Query q : queries) {
+            if (run.containsKey(q.id)) {
+                out.put(q.id, run.get(q.id));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * A tab-separated table with a header: {@code run, query, <metric>...}, one line per run and judged query
+     * (the queries each mean averages over), so a mean can be recomputed and a difference traced to its queries.
+     */
+    static void writePerQuery(Path file, Map<String, MetricSummary> runs) throws java.io.IOException {
+        List<String> lines = new ArrayList<>();
+        List<String> names = null;
+        for (Map.Entry<String, MetricSummary> run : runs.entrySet()) {
+            if (names == null) {
+                names = List.copyOf(run.getValue().metrics().keySet());
+                lines.add("run\tquery\t" + String.join("\t", names));
+            }
+            for (Map.Entry<String, Map<String, Double>> q : run.getValue().perQuery().entrySet()) {
+                StringBuilder sb = new StringBuilder(run.getKey()).append('\t').append(q.getKey());
+                for (String n : names) {
+                    sb.append('\t').append(String.format(java.util.Locale.ROOT, "%.6f", q.getValue().get(n)));
+                }
+                lines.add(sb.toString());
+            }
+        }
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        Files.write(file, lines);
     }
 
     /** Bytes per document of each representation, from the job's own state statistics. */
@@ -167,9 +254,9 @@ final class EvalCommand {
     }
 
     /** Runs every query once in closed loop; fills latency and partial counts into {@code report}. */
-    private static Map<String, List<String>> runQueries(PipelineClient client, List<Query> queries, ModeRun m,
+    private static Map<String, List<TrecRun.Entry>> runQueries(PipelineClient client, List<Query> queries, ModeRun m,
             int depth, int concurrency, Map<String, Object> report) throws Exception {
-        Map<String, List<String>> rankings = new ConcurrentHashMap<>();
+        Map<String, List<TrecRun.Entry>> rankings = new ConcurrentHashMap<>();
         Semaphore inFlight = new Semaphore(concurrency);
         AtomicInteger partials = new AtomicInteger();
         List<Double> lat = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -185,7 +272,8 @@ final class EvalCommand {
                 client.ask(wire).whenComplete((r, e) -> {
                     if (r != null) {
                         lat.add((System.nanoTime() - sent) / 1e6);
-                        rankings.put(q.id, r.hits.stream().map(h -> h.docId).toList());
+                        rankings.put(q.id, TrecRun.scoresFollowingRank(
+                                r.hits.stream().map(h -> new TrecRun.Entry(h.docId, h.score)).toList()));
                         if (r.partial) {
                             partials.incrementAndGet();
                         }

@@ -15,6 +15,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *   eval  --dataset BEIR_FOLDER [--out FILE] [options] evaluate the pipeline against an in-process Lucene
  *   bench --dataset BEIR_FOLDER [--out-dir D]        measure the pipeline against the machine's limits
  *   scale --dataset BEIR_FOLDER [--sizes N,N,...]    measure how the costs grow with the number of documents
+ *   compare RUN_A RUN_B --qrels Q                      the queries where two TREC runs differ most
  *   job   --bootstrap-servers HOST:PORT [options]      submit the job to the Flink cluster this runs in
  *   cluster [--taskmanagers 2] [options]               local multi-process Flink cluster + the job
  *   options                                            list the job options
@@ -34,6 +35,7 @@ public final class Main {
             code = switch (args[0]) {
                 case "run" -> RunCommand.run(rest);
                 case "eval" -> EvalCommand.run(rest);
+                case "compare" -> CompareCommand.run(rest);
                 case "bench" -> dev.streamretrieval.jobs.bench.BenchCommand.run(rest);
                 case "dense-index" -> dev.streamretrieval.jobs.bench.DenseIndexEval.run(rest);
                 case "scale" -> dev.streamretrieval.jobs.bench.ScaleCommand.run(rest);
@@ -81,6 +83,11 @@ public final class Main {
                         [--modes bm25,dense,hybrid,          with an in-process Lucene BM25 baseline; several modes
                          hybrid-linear,full]                 share one ingest
                         [--depth 100] [--concurrency 4]
+                        [--cutoffs 10,100] [--run-dir D]     every @k metric at each cutoff; TREC run files per mode
+                        [--per-query FILE]                   and of Lucene in D; each query's metrics as TSV
+                  compare RUN_A RUN_B --qrels Q              the queries where two TREC runs differ most on a
+                        [--metric nDCG@10] [--cutoffs 10]    metric (Q: BEIR folder or qrels TSV), with the
+                        [--top 20] [--depth 10]              documents (grade, scores) that differ in the first D
                   bench --dataset BEIR_FOLDER [--out-dir D]  measure encode limit, ingest, BM25 vs Lucene, latency per
                                                              mode, freshness, index size, MaxSim kernel, Pareto plot
                   dense-index --dataset BEIR_FOLDER[,..]     IVF dense index vs exact scan on the real encoded vectors

@@ -1,5 +1,6 @@
 package dev.streamretrieval.jobs.evaluation;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -28,14 +29,52 @@ public final class MetricSummary {
     }
 
     /**
-     * Averages each metric over the judged queries (those with ≥ 1 relevant document). With no such query every
-     * mean is 0.
+     * Averages each metric of {@link #NAMES} over the judged queries (those with ≥ 1 relevant document). With no
+     * such query every mean is 0.
      *
      * @param rankings query id → ranked document ids, best first
      */
     public static MetricSummary of(Map<String, List<String>> rankings, Qrels qrels) {
+        return summarize(rankings, qrels, MetricSummary::forQuery, NAMES);
+    }
+
+    /**
+     * Like {@link #of(Map, Qrels)} with every @k metric at each of {@code cutoffs}: for each k in turn nDCG@k,
+     * Recall@k, MRR@k, P@k, Success@k, F1@k, then MAP (which has no cutoff).
+     */
+    public static MetricSummary of(Map<String, List<String>> rankings, Qrels qrels, List<Integer> cutoffs) {
+        return summarize(rankings, qrels, (r, g) -> forQuery(r, g, cutoffs), names(cutoffs));
+    }
+
+    /** The metric names {@link #of(Map, Qrels, List)} reports for {@code cutoffs}, in order. */
+    public static List<String> names(List<Integer> cutoffs) {
+        if (cutoffs.isEmpty()) {
+            throw new IllegalArgumentException("at least one cutoff is needed");
+        }
+        List<String> names = new ArrayList<>();
+        for (int k : cutoffs) {
+            if (k < 1) {
+                throw new IllegalArgumentException("cutoff k must be >= 1, got " + k);
+            }
+            for (String m : List.of("nDCG", "Recall", "MRR", "P", "Success", "F1")) {
+                String name = m + "@" + k;
+                if (!names.contains(name)) {
+                    names.add(name);
+                }
+            }
+        }
+        names.add("MAP");
+        return names;
+    }
+
+    private interface PerQuery {
+        Map<String, Double> of(List<String> ranking, Map<String, Integer> grades);
+    }
+
+    private static MetricSummary summarize(Map<String, List<String>> rankings, Qrels qrels, PerQuery metricsOf,
+            List<String> names) {
         Map<String, Double> sums = new LinkedHashMap<>();
-        for (String n : NAMES) {
+        for (String n : names) {
             sums.put(n, 0.0);
         }
         Map<String, Map<String, Double>> perQuery = new LinkedHashMap<>();
@@ -45,12 +84,12 @@ public final class MetricSummary {
                 continue;
             }
             n++;
-            Map<String, Double> one = forQuery(rankings.getOrDefault(qid, List.of()), qrels.judgments(qid));
+            Map<String, Double> one = metricsOf.of(rankings.getOrDefault(qid, List.of()), qrels.judgments(qid));
             perQuery.put(qid, Collections.unmodifiableMap(one));
             one.forEach((name, value) -> sums.merge(name, value, Double::sum));
         }
         Map<String, Double> means = new LinkedHashMap<>();
-        for (String name : NAMES) {
+        for (String name : names) {
             means.put(name, n == 0 ? 0.0 : sums.get(name) / n);
         }
         return new MetricSummary(means, perQuery, n);
@@ -70,16 +109,32 @@ public final class MetricSummary {
         return m;
     }
 
+    /** The metrics of one query at {@code cutoffs}, keyed like {@link #names(List)}. */
+    public static Map<String, Double> forQuery(List<String> ranking, Map<String, Integer> grades,
+            List<Integer> cutoffs) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        for (int k : cutoffs) {
+            m.put("nDCG@" + k, RankingMetrics.ndcgAt(ranking, grades, k));
+            m.put("Recall@" + k, RankingMetrics.recallAt(ranking, grades, k));
+            m.put("MRR@" + k, RankingMetrics.reciprocalRankAt(ranking, grades, k));
+            m.put("P@" + k, RankingMetrics.precisionAt(ranking, grades, k));
+            m.put("Success@" + k, RankingMetrics.successAt(ranking, grades, k));
+            m.put("F1@" + k, RankingMetrics.f1At(ranking, grades, k));
+        }
+        m.put("MAP", RankingMetrics.averagePrecision(ranking, grades));
+        return m;
+    }
+
     /** Metric name → mean over {@link #queries()} queries, in the order of {@link #NAMES}. */
     public Map<String, Double> metrics() {
         return metrics;
     }
 
-    /** One metric's mean; throws for a name not in {@link #NAMES}. */
+    /** One metric's mean; throws for a name this summary does not hold. */
     public double get(String name) {
         Double v = metrics.get(name);
         if (v == null) {
-            throw new IllegalArgumentException("unknown metric '" + name + "', expected one of " + NAMES);
+            throw new IllegalArgumentException("unknown metric '" + name + "', expected one of " + metrics.keySet());
         }
         return v;
     }
