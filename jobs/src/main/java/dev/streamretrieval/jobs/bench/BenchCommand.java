@@ -41,14 +41,12 @@ import java.util.stream.Stream;
 public final class BenchCommand {
     private BenchCommand() {}
 
+    /** The bench's own options (name → description), for {@code bin/hybrid bench --help}. */
+    public static Map<String, String> optionDescriptions() {
+        return java.util.Collections.unmodifiableMap(BenchSettings.DESCRIPTIONS);
+    }
+
     public static int run(List<String> args) throws Exception {
-        if (args.contains("--help") || args.contains("-h")) {
-            System.out.println("bench --dataset BEIR_FOLDER [bench options] [job options (bin/hybrid options)]");
-            for (Map.Entry<String, String> e : BenchSettings.DESCRIPTIONS.entrySet()) {
-                System.out.printf("  --%-20s %s%n", e.getKey(), e.getValue());
-            }
-            return 0;
-        }
         Map<String, String> extras = BenchSettings.defaults();
         // The job's own defaults throughout (checkpoints every 5 s included): with 1-s checkpoints the large
         // RocksDB state of the token vectors made freshness collapse on nfcorpus (p50 4.7 s instead of 60 ms).

@@ -30,15 +30,12 @@ import java.util.Set;
 public final class ScaleCommand {
     private ScaleCommand() {}
 
+    /** The scale run's own options (name → description), for {@code bin/hybrid scale --help}. */
+    public static Map<String, String> optionDescriptions() {
+        return java.util.Collections.unmodifiableMap(ScaleSettings.DESCRIPTIONS);
+    }
+
     public static int run(List<String> args) throws Exception {
-        if (args.contains("--help") || args.contains("-h")) {
-            System.out.println("scale --dataset BEIR_FOLDER [--sizes 10000,100000,1000000] [--out-dir D] [scale options]"
-                    + " [job options (bin/hybrid options)]");
-            for (Map.Entry<String, String> e : ScaleSettings.DESCRIPTIONS.entrySet()) {
-                System.out.printf("  --%-20s %s%n", e.getKey(), e.getValue());
-            }
-            return 0;
-        }
         Map<String, String> extras = ScaleSettings.defaults();
         List<String> positional = new ArrayList<>();
         JobOptions base = JobOptions.parse(args, positional, Set.of(), extras);

@@ -2,6 +2,7 @@ package dev.streamretrieval.jobs.cli;
 
 import dev.streamretrieval.jobs.JobOptions;
 import dev.streamretrieval.jobs.bench.BenchCommand;
+import dev.streamretrieval.jobs.bench.ScaleCommand;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -63,6 +64,21 @@ final class CommandLineModel {
         BenchCommand.optionDescriptions().forEach((n, d) -> bench.add(new Own(n, "VALUE", d)));
         add(new Command("bench", "Measure encode limit, ingest, BM25 vs Lucene, latency per mode, freshness, "
                 + "index size, MaxSim kernel and the Pareto plot.", bench, true, null, null));
+        List<Own> scale = new ArrayList<>();
+        ScaleCommand.optionDescriptions().forEach((n, d) -> scale.add(new Own(n, "VALUE", d)));
+        add(new Command("scale", "Grow synthetic collections (texts and vectors from the folder) and measure, per size "
+                + "on a local cluster at parallelism 2: ingest, documents per subtask, latency and CPU per mode, BM25 "
+                + "vs Lucene, dense recall@100, bytes per document, checkpoint and restore times.", scale, true, null,
+                null));
+        add(new Command("dense-index", "IVF dense index vs exact scan on the real encoded vectors: recall@100, "
+                + "dense and hybrid nDCG@10, CPU per query.", List.of(
+                new Own("dataset", "F1,F2", "BEIR folders (required)"),
+                new Own("sizes", "N1,N2", "also grow one shard to each size from the real vectors (e.g. 12500,125000)"),
+                new Own("nprobe", "P1,P2", "IVF lists probed (default 4,8,16,32)"),
+                new Own("shards", "N", "shards of the collection run (default 8)"),
+                new Own("queries", "N", "queries used at most (default 300)"),
+                new Own("cache-dir", "DIR", "keep the encoded vectors here for the next run"),
+                new Own("out", "FILE", "write the results as JSON")), false, null, null));
         add(new Command("job", "Run the job in the Flink cluster this is submitted to (needs --bootstrap-servers).",
                 List.of(), true, null, null));
         add(new Command("cluster", "Like run, on a local Flink cluster of separate JVMs (1 JobManager + N "
@@ -87,14 +103,16 @@ final class CommandLineModel {
     /** The picocli model of one subcommand. */
     static CommandSpec spec(Command c) {
         CommandSpec s = CommandSpec.create().name("bin/hybrid " + c.name());
-        s.usageMessage().description(escape(c.summary())).sortOptions(false).width(120);
+        s.usageMessage().description(escape(c.summary())).sortOptions(false).width(120)
+                .customSynopsis("bin/hybrid " + c.name() + (c.positionals() == null ? "" : " " + c.positionals())
+                        + (c.options().isEmpty() ? "" : " [options]") + (c.jobOptions() ? " [job options]" : "") + "%n");
         s.addOption(OptionSpec.builder("-h", "--help").usageHelp(true).description("show this help").build());
         for (Own o : c.options()) {
             s.addOption(option(o.name(), o.label(), o.description()));
         }
         if (c.positionals() != null) {
-            s.addPositional(PositionalParamSpec.builder().paramLabel(c.positionals()).arity("0..*")
-                    .type(String.class).description(escape(c.positionalsDescription())).build());
+            s.addPositional(PositionalParamSpec.builder().paramLabel(c.positionals()).index("0..*").arity("0..*")
+                    .type(String[].class).description(escape(c.positionalsDescription())).build());
         }
         if (c.jobOptions()) {
             ArgGroupSpec.Builder g = ArgGroupSpec.builder().exclusive(false).multiplicity("0..1").validate(false)
@@ -150,9 +168,10 @@ final class CommandLineModel {
         try {
             return cl.parseArgs(checked.toArray(new String[0]));
         } catch (CommandLine.UnmatchedArgumentException e) {
-            String unknown = e.getUnmatched().get(0);
-            if (!unknown.startsWith("-")) {
-                throw new IllegalArgumentException(command + " takes no argument '" + unknown + "'");
+            // picocli lists what it could not place; name an unknown option first, a stray argument otherwise
+            String unknown = e.getUnmatched().stream().filter(u -> u.startsWith("-")).findFirst().orElse(null);
+            if (unknown == null) {
+                throw new IllegalArgumentException(command + " takes no argument '" + e.getUnmatched().get(0) + "'");
             }
             String name = unknown.contains("=") ? unknown.substring(0, unknown.indexOf('=')) : unknown;
             throw new IllegalArgumentException("unknown option " + name + " for " + command + "; did you mean "

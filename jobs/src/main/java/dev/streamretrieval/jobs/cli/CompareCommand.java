@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import picocli.CommandLine;
 
 /**
  * {@code compare RUN_A RUN_B --qrels Q}: the queries where two TREC runs (e.g. {@code eval --run-dir} output)
@@ -22,36 +23,23 @@ final class CompareCommand {
     private CompareCommand() {}
 
     /** {@code compare RUN_A RUN_B --qrels PATH [--metric nDCG@10] [--cutoffs 10] [--top 20] [--depth 10]}. */
-    static int run(List<String> args) throws Exception {
-        Map<String, String> opts = new java.util.LinkedHashMap<>();
-        opts.put("qrels", null);
-        opts.put("metric", "nDCG@10");
-        opts.put("cutoffs", "10");
-        opts.put("top", "20");
-        opts.put("depth", "10");
-        List<String> runs = new java.util.ArrayList<>();
-        for (int i = 0; i < args.size(); i++) {
-            String x = args.get(i);
-            if (!x.startsWith("--")) {
-                runs.add(x);
-                continue;
-            }
-            String name = x.substring(2);
-            if (!opts.containsKey(name)) {
-                throw new IllegalArgumentException("unknown option " + x + " for compare; options: --"
-                        + String.join(", --", opts.keySet()));
-            }
-            if (i + 1 >= args.size()) {
-                throw new IllegalArgumentException("option " + x + " needs a value");
-            }
-            opts.put(name, args.get(++i));
-        }
-        if (runs.size() != 2 || opts.get("qrels") == null) {
+    static int run(CommandLine.ParseResult args) throws Exception {
+        List<String> runs = List.of(args.matchedPositionalValue(0, new String[0]));
+        String qrels = args.matchedOptionValue("--qrels", null);
+        if (runs.size() != 2 || qrels == null) {
             throw new IllegalArgumentException("compare needs two run files and --qrels (a BEIR folder or qrels TSV)");
         }
-        return run(Path.of(runs.get(0)), Path.of(runs.get(1)), Path.of(opts.get("qrels")), opts.get("metric"),
-                opts.get("cutoffs"), Integer.parseInt(opts.get("top")), Integer.parseInt(opts.get("depth")),
-                System.out);
+        int top;
+        int depth;
+        try {
+            top = Integer.parseInt(args.matchedOptionValue("--top", "20"));
+            depth = Integer.parseInt(args.matchedOptionValue("--depth", "10"));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--top and --depth need whole numbers");
+        }
+        return run(Path.of(runs.get(0)), Path.of(runs.get(1)), Path.of(qrels),
+                args.matchedOptionValue("--metric", "nDCG@10"), args.matchedOptionValue("--cutoffs", "10"), top,
+                depth, System.out);
     }
 
     static int run(Path runA, Path runB, Path qrelsPath, String metric, String cutoffs, int top, int depth,

@@ -2,40 +2,50 @@ package dev.streamretrieval.jobs.cli;
 
 import dev.streamretrieval.jobs.JobOptions;
 import dev.streamretrieval.jobs.RetrievalJob;
+import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine;
 
 /**
  * Command-line entry point.
  *
- * <pre>
- *   run   [--collection PATH] [--no-load] [options]   embedded quickstart: broker + job + load + query on stdin
- *   eval  --dataset BEIR_FOLDER [--out FILE] [options] evaluate the pipeline against an in-process Lucene
- *   bench --dataset BEIR_FOLDER [--out-dir D]        measure the pipeline against the machine's limits
- *   scale --dataset BEIR_FOLDER [--sizes N,N,...]    measure how the costs grow with the number of documents
- *   compare RUN_A RUN_B --qrels Q                      the queries where two TREC runs differ most
- *   job   --bootstrap-servers HOST:PORT [options]      submit the job to the Flink cluster this runs in
- *   cluster [--taskmanagers 2] [options]               local multi-process Flink cluster + the job
- *   options                                            list the job options
- * </pre>
+ * The commands and their options are listed in {@link CommandLineModel}, which also answers {@code --help} and
+ * refuses unknown options before a command runs.
  */
 public final class Main {
     private Main() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length == 0 || List.of("-h", "--help", "help").contains(args[0])) {
-            usage();
+            usage(args.length == 0 ? System.err : System.out);
             return;
         }
+        System.exit(run(args));
+    }
+
+    /** Runs one command; returns the exit code (2 for a usage error, after printing it). */
+    static int run(String[] args) throws Exception {
+        String command = args[0];
         List<String> rest = Arrays.asList(args).subList(1, args.length);
-        int code;
+        if (!CommandLineModel.COMMANDS.containsKey(command)) {
+            System.err.println("unknown command '" + command + "'; did you mean '"
+                    + CommandLineModel.nearest(command, List.copyOf(CommandLineModel.COMMANDS.keySet())) + "'?");
+            usage(System.err);
+            return 2;
+        }
+        if (CommandLineModel.wantsHelp(rest)) {
+            CommandLineModel.usage(command, System.out);
+            return 0;
+        }
         try {
-            code = switch (args[0]) {
+            CommandLine.ParseResult parsed = CommandLineModel.check(command, rest);
+            return switch (command) {
                 case "run" -> RunCommand.run(rest);
                 case "eval" -> EvalCommand.run(rest);
-                case "compare" -> CompareCommand.run(rest);
+                case "compare" -> CompareCommand.run(parsed);
                 case "bench" -> dev.streamretrieval.jobs.bench.BenchCommand.run(rest);
                 case "dense-index" -> dev.streamretrieval.jobs.bench.DenseIndexEval.run(rest);
                 case "scale" -> dev.streamretrieval.jobs.bench.ScaleCommand.run(rest);
@@ -45,17 +55,12 @@ public final class Main {
                     printOptions();
                     yield 0;
                 }
-                default -> {
-                    System.err.println("unknown command '" + args[0] + "'");
-                    usage();
-                    yield 2;
-                }
+                default -> throw new IllegalStateException("command " + command + " has help but no handler");
             };
         } catch (IllegalArgumentException e) {
             System.err.println("error: " + e.getMessage());
-            code = 2;
+            return 2;
         }
-        System.exit(code);
     }
 
     /** The deployable entry point: builds the job with Kafka I/O and runs it in the surrounding cluster. */
@@ -71,41 +76,14 @@ public final class Main {
         return 0;
     }
 
-    static void usage() {
-        System.err.println("""
-                usage: bin/hybrid <command> [options]
-                  run   [--collection PATH] [--no-load]      start Kafka (embedded unless --bootstrap-servers) and
-                        [--mode bm25|dense|hybrid|full]
-                                                             the job, load a collection (default: the shipped
-                                                             sample; a BEIR folder or a JSONL file), then answer
-                                                             queries typed on stdin. Ctrl-C stops.
-                  eval  --dataset BEIR_FOLDER [--out FILE]   run the real pipeline on a BEIR collection and compare
-                        [--modes bm25,dense,hybrid,          with an in-process Lucene BM25 baseline; several modes
-                         hybrid-linear,full]                 share one ingest
-                        [--depth 100] [--concurrency 4]
-                        [--cutoffs 10,100] [--run-dir D]     every @k metric at each cutoff; TREC run files per mode
-                        [--per-query FILE]                   and of Lucene in D; each query's metrics as TSV
-                  compare RUN_A RUN_B --qrels Q              the queries where two TREC runs differ most on a
-                        [--metric nDCG@10] [--cutoffs 10]    metric (Q: BEIR folder or qrels TSV), with the
-                        [--top 20] [--depth 10]              documents (grade, scores) that differ in the first D
-                  bench --dataset BEIR_FOLDER [--out-dir D]  measure encode limit, ingest, BM25 vs Lucene, latency per
-                                                             mode, freshness, index size, MaxSim kernel, Pareto plot
-                  dense-index --dataset BEIR_FOLDER[,..]     IVF dense index vs exact scan on the real encoded vectors
-                        [--sizes 12500,125000] [--nprobe 4,8,16,32] [--shards 8] [--queries 300]
-                        [--cache-dir D] [--out FILE]         recall@100, dense/hybrid nDCG@10, CPU per query
-                  scale --dataset BEIR_FOLDER                grow synthetic collections (texts and vectors from the
-                        [--sizes 10000,100000,1000000]       folder) and measure, per size on a local cluster at
-                        [--out-dir D] [--rate 20]            parallelism 2: ingest, documents per subtask, latency
-                                                             and CPU per mode, BM25 vs Lucene, dense recall@100,
-                                                             bytes per document, checkpoint and restore times
-                  job   --bootstrap-servers HOST:PORT        run the job in the Flink cluster this is submitted to
-                  cluster [--taskmanagers 2] [--slots 1]     like run, on a local Flink cluster of separate JVMs
-                        [--cluster-dir DIR] [--savepoint P]  (1 JobManager + N TaskManagers on 127.0.0.1);
-                        [--savepoint-on-exit]                Ctrl-D stops job (optionally with a savepoint),
-                        [--parallelism P]                    cluster and broker; P defaults to TaskManagers x
-                                                             slots
-                  options                                    list every job option
-                """);
+    /** The commands with their summaries; each command's options come with {@code <command> --help}. */
+    static void usage(PrintStream out) {
+        out.println("usage: bin/hybrid <command> [options]     (bin/hybrid <command> --help lists its options)");
+        out.println();
+        for (CommandLineModel.Command c : CommandLineModel.COMMANDS.values()) {
+            String synopsis = c.name() + (c.positionals() == null ? "" : " " + c.positionals());
+            out.printf("  %-24s %s%n", synopsis, c.summary());
+        }
     }
 
     static void printOptions() {
