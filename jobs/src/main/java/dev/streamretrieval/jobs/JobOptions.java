@@ -66,8 +66,8 @@ public class JobOptions implements Serializable {
         DESCRIPTIONS.put("vector-dimension", "length of dense vectors (default 0: the dense model's); with --dense-model none, a positive value lets documents and queries supply their own 'vector' for dense and hybrid modes");
         DESCRIPTIONS.put("dense-codec", "dense vector storage: float32 (default) or int8");
         DESCRIPTIONS.put("dense-index", "dense index per shard: ivf (default; lists of nearby vectors, --nprobe of them scanned per query, best candidates re-scored exactly) or exact (every vector scanned)");
-        DESCRIPTIONS.put("nprobe", "ivf: lists scanned per query and shard (default 16)");
-        DESCRIPTIONS.put("ivf-max-list", "ivf: a list that reaches this many vectors is split in two, so a shard of N vectors has N/max..2N/max lists (default 512)");
+        DESCRIPTIONS.put("nprobe", "ivf: lists scanned per query and shard (default 32)");
+        DESCRIPTIONS.put("ivf-max-list", "ivf: a list that reaches this many vectors is split in two, so a shard of N vectors has N/max..2N/max lists (default 256)");
         DESCRIPTIONS.put("token-codec", "token vector storage: float16 (default), int8 or binary");
         DESCRIPTIONS.put("encode-batch-size", "texts per ONNX call (default 32)");
         DESCRIPTIONS.put("encode-max-wait-ms", "longest a partial encode batch waits (default 5)");

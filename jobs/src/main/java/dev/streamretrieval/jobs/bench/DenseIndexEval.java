@@ -51,6 +51,14 @@ public final class DenseIndexEval {
     private static final DenseCodec CODEC = DenseCodec.FLOAT32;
     private static final int DEPTH = 100;
     private static final long[] NONE = new long[0];
+    /**
+     * A job with 8 shards merges their top-100 lists: a shard's share of the global top 100 is its exact top
+     * ~100/8 = 13, so the global recall@100 is the recall of each shard's exact top 13 within its IVF top 100.
+     */
+    private static final int SHARE_OF_8 = 13;
+
+    /** --max-list: the IVF's maxListSize (the job's --ivf-max-list). */
+    private static int maxList = IvfIndex.DEFAULT_MAX_LIST_SIZE;
 
     private DenseIndexEval() {}
 
@@ -73,6 +81,7 @@ public final class DenseIndexEval {
                 case "--sizes" -> sizes = ints(value);
                 case "--nprobe" -> nprobes = ints(value);
                 case "--shards" -> shards = Integer.parseInt(value);
+                case "--max-list" -> maxList = Integer.parseInt(value);
                 case "--queries" -> maxQueries = Integer.parseInt(value);
                 case "--cache-dir" -> cacheDir = Path.of(value);
                 case "--out" -> out = Path.of(value);
@@ -175,7 +184,7 @@ public final class DenseIndexEval {
 
     /** One shard's vectors both ways: the IVF index and the exact scan's contiguous (ordinal, codec bytes) entries. */
     private static final class Shard {
-        final IvfIndex ivf = new IvfIndex(IvfStorage.onHeap(), CODEC, IvfIndex.DEFAULT_MAX_LIST_SIZE);
+        final IvfIndex ivf = new IvfIndex(IvfStorage.onHeap(), CODEC, maxList);
         final IvfSearcher searcher = new IvfSearcher(ivf);
         final List<Long> ordinals = new ArrayList<>();
         final List<byte[]> encoded = new ArrayList<>();
@@ -352,9 +361,11 @@ public final class DenseIndexEval {
         List<Object> runs = new ArrayList<>();
         for (int nprobe : nprobes) {
             double recall = 0;
+            double recallOfShare = 0;
             for (int q = 0; q < qs.length; q++) {
                 DenseResult approx = shard.searcher.search(qs[q], DEPTH, nprobe, NONE);
-                recall += overlap(approx, exact.get(q));
+                recall += overlap(approx, exact.get(q), DEPTH);
+                recallOfShare += overlap(approx, exact.get(q), SHARE_OF_8);
             }
             cpu = THREADS.getCurrentThreadCpuTime();
             for (float[] q : qs) {
@@ -364,6 +375,7 @@ public final class DenseIndexEval {
             Map<String, Object> run = new LinkedHashMap<>();
             run.put("nprobe", nprobe);
             run.put("recall_at_100", round(recall / qs.length));
+            run.put("recall_of_exact_top_13_in_top_100", round(recallOfShare / qs.length));
             run.put("cpu_ms_per_query", round(ivfCpu));
             run.put("cpu_ratio_to_exact", round(ivfCpu / exactCpu));
             runs.add(run);
@@ -373,10 +385,11 @@ public final class DenseIndexEval {
         return out;
     }
 
-    private static double overlap(DenseResult approx, DenseResult exact) {
+    /** The fraction of the exact top {@code top} found in the approximate list. */
+    private static double overlap(DenseResult approx, DenseResult exact, int top) {
         java.util.Set<Long> want = new java.util.HashSet<>();
-        for (long o : exact.ordinals()) {
-            want.add(o);
+        for (int i = 0; i < Math.min(top, exact.ordinals().length); i++) {
+            want.add(exact.ordinals()[i]);
         }
         int hit = 0;
         for (long o : approx.ordinals()) {

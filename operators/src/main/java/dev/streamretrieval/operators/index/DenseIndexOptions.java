@@ -11,7 +11,7 @@ public final class DenseIndexOptions implements Serializable {
     private static final long serialVersionUID = 1L;
 
     public String kind = "ivf";
-    public int nprobe = 16;
+    public int nprobe = 32;
     public int maxListSize = IvfIndex.DEFAULT_MAX_LIST_SIZE;
 
     public DenseIndexOptions() {}

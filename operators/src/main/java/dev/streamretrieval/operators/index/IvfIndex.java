@@ -22,7 +22,7 @@ import java.util.Random;
  * {@code maxListSize} vectors (default {@value #DEFAULT_MAX_LIST_SIZE}) is split in two by 2-means over its own
  * codes (k-means++ seeding from a fixed seed, at most {@link #SPLIT_ITERATIONS} Lloyd iterations): the old list keeps
  * one side, a new list takes the other. So lists hold about maxListSize / 2 to maxListSize vectors and their number
- * grows as N / 512 .. N / 256 at the default — the centroid count rule — without ever re-training the whole shard:
+ * grows as N / 256 .. N / 128 at the default — the centroid count rule — without ever re-training the whole shard:
  * a split costs O(maxListSize · dim) and touches one list, where a global k-means re-train at 125k vectors per shard
  * (1M documents over 8 shards) would stall the shard for seconds and rewrite every block. Splitting is
  * deterministic (fixed seed, the order of writes), so a restore or rescale sees the same lists and replaying the
@@ -39,7 +39,7 @@ import java.util.Random;
 public final class IvfIndex {
     public static final int BLOCK_ENTRIES = 64;
     /** The default {@code maxListSize}: see the class comment and the README's dense index section. */
-    public static final int DEFAULT_MAX_LIST_SIZE = 512;
+    public static final int DEFAULT_MAX_LIST_SIZE = 256;
     static final int SPLIT_ITERATIONS = 8;
     private static final long SEED = 0x1f5eedL;
     private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);

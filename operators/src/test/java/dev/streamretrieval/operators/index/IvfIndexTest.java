@@ -195,7 +195,7 @@ class IvfIndexTest {
         Clustered data = new Clustered(200, 11);
         Map<Long, byte[]> live = feed(index, DenseCodec.FLOAT32, data, 30000, 40000);
         IvfSearcher searcher = new IvfSearcher(index);
-        int nprobe = 16;
+        int nprobe = new DenseIndexOptions().nprobe; // the job's default
         double recall = 0;
         int queries = 50;
         for (int q = 0; q < queries; q++) {
