@@ -76,6 +76,7 @@ final class CommandLineModel {
                 new Own("sizes", "N1,N2", "also grow one shard to each size from the real vectors (e.g. 12500,125000)"),
                 new Own("nprobe", "P1,P2", "IVF lists probed (default 4,8,16,32)"),
                 new Own("shards", "N", "shards of the collection run (default 8)"),
+                new Own("max-list", "N", "IVF list size at which a list splits (the job's --ivf-max-list, default 256)"),
                 new Own("queries", "N", "queries used at most (default 300)"),
                 new Own("cache-dir", "DIR", "keep the encoded vectors here for the next run"),
                 new Own("out", "FILE", "write the results as JSON")), false, null, null));
