@@ -36,13 +36,15 @@ import java.util.Random;
  * without Kafka or Flink (the stores are the job's plain classes over heap storage).
  *
  * <ul>
- *   <li>per collection, its documents split over {@code --shards} shard indexes as the job does: recall@100 of the
- *   merged IVF top 100 against the exact one, dense nDCG@10, and hybrid nDCG@10 (RRF, k = 60, of the Lucene BM25
- *   top 100 and the dense top 100, the job's hybrid with its default depths) with each index, per nprobe;</li>
+ *   <li>per collection, its documents split over {@code --shards} shard indexes by id hash (the same sizes as the
+ *   job's shards): recall@100 of the merged IVF top 100 against the exact one, dense nDCG@10, and hybrid nDCG@10
+ *   (RRF, k = 60, of the Lucene BM25 top 100 and the merged dense top 100: the job's hybrid with its default depths,
+ *   BM25 from Lucene, whose scores equal the job's) with each index, per nprobe;</li>
  *   <li>per size in {@code --sizes}: one shard of that many vectors grown from the collection's real vectors (each
  *   new vector is normalise(x_i + λ·x_j + noise) for random documents i, j, λ ∈ [0, 0.5), noise N(0, 0.02²) per
- *   dimension, so the new vectors stay in the span and the density of the real ones), queried with the real query
- *   vectors: recall@100 and thread CPU per query of the IVF search and of the exact scan.</li>
+ *   dimension, so the new vectors stay near the span of the real ones), queried with the real query vectors:
+ *   recall@100, the recall of the exact top 13 (a shard's share of a global top 100 over 8 shards) and thread CPU
+ *   per query of the IVF search and of the exact scan.</li>
  * </ul>
  * Encoded vectors can be kept in {@code --cache-dir} so that a second run skips the encoder.
  */
