@@ -104,6 +104,10 @@ final class Bm25Matches {
         return size;
     }
 
+    long ordinal(int slot) {
+        return ordinals[slot];
+    }
+
     float score(int slot) {
         return scores[slot];
     }

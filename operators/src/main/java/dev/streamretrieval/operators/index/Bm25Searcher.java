@@ -1,10 +1,20 @@
 package dev.streamretrieval.operators.index;
 
 import dev.streamretrieval.operators.scoring.Bm25;
+import java.util.Arrays;
 
 /**
  * BM25 over a shard's {@link PostingStore} with the shard's own statistics ({@link Bm25} has the formula).
- * Term at a time: every posting of every query term is scored into {@link Bm25Matches}.
+ *
+ * <p>{@link #search} is block-max: the query terms' blocks cut the ordinal line into segments, in each of which
+ * every term has at most one block (a term's blocks cover disjoint ranges). A segment's score bound is the sum, in
+ * query-term order, of its blocks' bounds {@code termScore(idf, maxTf, minLength)} ({@link BlockBounds}): float
+ * addition and the term score are monotone, so no document of the segment scores above it. Segments are visited
+ * best bound first; every document of a visited segment is scored exactly from all its terms' blocks, and the
+ * search stops at the first segment whose bound is below the k-th best score so far, since none of its documents
+ * could enter the top k (equal scores could, by ordinal, so equal bounds are still visited). The top k — ids,
+ * scores, term frequencies — is therefore the exhaustive search's, bit for bit. {@link #searchExhaustive} scores
+ * every posting (the reference, and the path for terms restored without bounds).
  */
 public final class Bm25Searcher {
     private final PostingStore postings;
@@ -15,37 +25,260 @@ public final class Bm25Searcher {
         this.bm25 = bm25;
     }
 
-    /**
-     * Scores the query's terms; fills {@code docFreqs} (parallel to {@code terms}) with the shard's document
-     * frequencies. The term infos are read first so the match table can be sized from them.
-     */
-    public Bm25Matches search(String[] terms, int[] queryFreqs, ShardCounters c, long[] docFreqs) {
-        int n = terms.length;
-        float avgLength = Bm25.averageLength(c.totalLength, c.docCount);
-        TermInfo[] infos = new TermInfo[n];
-        long expected = 0;
-        for (int t = 0; t < n; t++) {
-            infos[t] = postings.info(terms[t]);
-            if (infos[t] != null) {
-                docFreqs[t] = infos[t].docFreq;
-                expected += infos[t].docFreq;
+    /** A search's matches, which the caller may complete with the statistics of other documents. */
+    public final class Result {
+        private final String[] terms;
+        private final PostingStore.TermMeta[] metas;
+        private final float[] weightedIdf;
+        private final float avgLength;
+        private final Bm25Matches matches;
+        /** Per term, block numbers sorted by their ranges' start (block-max searches only). */
+        private final int[][] byLo;
+        private final boolean exhaustive;
+
+        private Result(String[] terms, PostingStore.TermMeta[] metas, float[] weightedIdf, float avgLength,
+                Bm25Matches matches, int[][] byLo, boolean exhaustive) {
+            this.terms = terms;
+            this.metas = metas;
+            this.weightedIdf = weightedIdf;
+            this.avgLength = avgLength;
+            this.matches = matches;
+            this.byLo = byLo;
+            this.exhaustive = exhaustive;
+        }
+
+        /** The scored documents: every document that can be in the top k, with exact scores and frequencies. */
+        public Bm25Matches matches() {
+            return matches;
+        }
+
+        /** Whether every posting was scored (then {@link Bm25Matches#size()} is the number of matching documents). */
+        public boolean exhaustive() {
+            return exhaustive;
+        }
+
+        /** Adds the exact BM25 statistics of {@code ordinal} to the matches when it contains a query term. */
+        public void complete(long ordinal) {
+            if (exhaustive || matches.find(ordinal) >= 0) {
+                return;
+            }
+            for (int t = 0; t < terms.length; t++) {
+                int j = covering(t, ordinal);
+                if (j < 0) {
+                    continue;
+                }
+                PostingBlock block = postings.block(terms[t], byLo[t][j]);
+                int i = block.lowerBound(ordinal);
+                if (i < block.size() && block.ordinal(i) == ordinal) {
+                    matches.add(ordinal, t, block.freq(i), block.length(i),
+                            bm25.termScore(weightedIdf[t], block.freq(i), block.length(i), avgLength));
+                }
             }
         }
-        Bm25Matches matches = new Bm25Matches(n, expected);
+
+        /** Index into {@code byLo[t]} of the block of term t whose range holds {@code ordinal}, or -1. */
+        private int covering(int t, long ordinal) {
+            if (metas[t] == null) {
+                return -1;
+            }
+            BlockBounds b = metas[t].bounds();
+            int[] order = byLo[t];
+            int lo = 0;
+            int hi = order.length - 1;
+            int found = -1;
+            while (lo <= hi) { // last block whose range starts at or before the ordinal
+                int mid = (lo + hi) >>> 1;
+                if (b.lo[order[mid]] <= ordinal) {
+                    found = mid;
+                    lo = mid + 1;
+                } else {
+                    hi = mid - 1;
+                }
+            }
+            return found >= 0 && b.hi[order[found]] >= ordinal ? found : -1;
+        }
+    }
+
+    /**
+     * The top {@code depth} candidates of the query, block-max; fills {@code docFreqs} (parallel to {@code terms})
+     * with the shard's document frequencies.
+     */
+    public Result search(String[] terms, int[] queryFreqs, int depth, ShardCounters c, long[] docFreqs) {
+        int n = terms.length;
+        float avgLength = Bm25.averageLength(c.totalLength, c.docCount);
+        PostingStore.TermMeta[] metas = new PostingStore.TermMeta[n];
+        float[] weightedIdf = new float[n];
+        boolean bounded = true;
+        int blockCount = 0;
+        long expected = 0;
         for (int t = 0; t < n; t++) {
-            TermInfo info = infos[t];
-            if (info == null) {
+            metas[t] = postings.meta(terms[t]);
+            if (metas[t] != null) {
+                TermInfo info = metas[t].info();
+                docFreqs[t] = info.docFreq;
+                expected += info.docFreq;
+                weightedIdf[t] = queryFreqs[t] * Bm25.idf(info.docFreq, c.docCount);
+                bounded &= metas[t].bounds() != null;
+                blockCount += info.blocks;
+            }
+        }
+        if (!bounded || depth <= 0) {
+            return new Result(terms, metas, weightedIdf, avgLength, exhaustive(terms, metas, weightedIdf, avgLength,
+                    expected), null, true);
+        }
+        // per term: block numbers by range start, and each block's score bound
+        int[][] byLo = new int[n][];
+        float[][] bound = new float[n][];
+        long[] cuts = new long[2 * blockCount];
+        int cutCount = 0;
+        for (int t = 0; t < n; t++) {
+            if (metas[t] == null) {
+                byLo[t] = new int[0];
                 continue;
             }
-            float weightedIdf = queryFreqs[t] * Bm25.idf(info.docFreq, c.docCount);
-            for (int b = 0; b < info.blocks; b++) {
+            BlockBounds b = metas[t].bounds();
+            byLo[t] = sortedByLo(b);
+            bound[t] = new float[b.size()];
+            for (int j = 0; j < b.size(); j++) {
+                bound[t][j] = bm25.termScore(weightedIdf[t], b.maxFreq[j], b.minLength[j], avgLength);
+                cuts[cutCount++] = b.lo[j];
+                cuts[cutCount++] = b.hi[j] + 1;
+            }
+        }
+        Arrays.sort(cuts, 0, cutCount);
+        int points = 0;
+        for (int i = 0; i < cutCount; i++) {
+            if (points == 0 || cuts[i] != cuts[points - 1]) {
+                cuts[points++] = cuts[i];
+            }
+        }
+        // segments [cuts[s], cuts[s + 1] - 1]: per segment the covering block of each term and the summed bound
+        int segments = Math.max(0, points - 1);
+        int[][] cover = new int[n][segments];
+        float[] segmentBound = new float[segments];
+        int[] pointer = new int[n];
+        for (int s = 0; s < segments; s++) {
+            long start = cuts[s];
+            float sum = 0f;
+            for (int t = 0; t < n; t++) {
+                cover[t][s] = -1;
+                if (metas[t] == null) {
+                    continue;
+                }
+                BlockBounds b = metas[t].bounds();
+                int[] order = byLo[t];
+                while (pointer[t] < order.length && b.hi[order[pointer[t]]] < start) {
+                    pointer[t]++;
+                }
+                if (pointer[t] < order.length && b.lo[order[pointer[t]]] <= start) {
+                    cover[t][s] = pointer[t];
+                    sum += bound[t][order[pointer[t]]];
+                }
+            }
+            segmentBound[s] = sum;
+        }
+        Bm25Matches matches = new Bm25Matches(n, Math.min(expected, 4L * depth + 1024));
+        TopK top = new TopK(depth);
+        boolean skipped = false;
+        for (int s : byBoundDescending(segmentBound)) {
+            if (segmentBound[s] <= 0f) {
+                break; // no block of any query term here
+            }
+            if (top.full() && Float.compare(segmentBound[s], top.threshold()) < 0) {
+                skipped = true;
+                break;
+            }
+            long start = cuts[s];
+            long end = cuts[s + 1] - 1;
+            int first = matches.size();
+            for (int t = 0; t < n; t++) {
+                int j = cover[t][s];
+                if (j < 0) {
+                    continue;
+                }
+                PostingBlock block = postings.block(terms[t], byLo[t][j]);
+                for (int i = block.lowerBound(start); i < block.size() && block.ordinal(i) <= end; i++) {
+                    matches.add(block.ordinal(i), t, block.freq(i), block.length(i),
+                            bm25.termScore(weightedIdf[t], block.freq(i), block.length(i), avgLength));
+                }
+            }
+            for (int slot = first; slot < matches.size(); slot++) {
+                top.offer(matches.ordinal(slot), matches.score(slot));
+            }
+        }
+        return new Result(terms, metas, weightedIdf, avgLength, matches, byLo, !skipped);
+    }
+
+    /** Every posting of every query term scored into the matches, term at a time. */
+    public Result searchExhaustive(String[] terms, int[] queryFreqs, ShardCounters c, long[] docFreqs) {
+        int n = terms.length;
+        float avgLength = Bm25.averageLength(c.totalLength, c.docCount);
+        PostingStore.TermMeta[] metas = new PostingStore.TermMeta[n];
+        float[] weightedIdf = new float[n];
+        long expected = 0;
+        for (int t = 0; t < n; t++) {
+            metas[t] = postings.meta(terms[t]);
+            if (metas[t] != null) {
+                docFreqs[t] = metas[t].info().docFreq;
+                expected += metas[t].info().docFreq;
+                weightedIdf[t] = queryFreqs[t] * Bm25.idf(metas[t].info().docFreq, c.docCount);
+            }
+        }
+        return new Result(terms, metas, weightedIdf, avgLength, exhaustive(terms, metas, weightedIdf, avgLength,
+                expected), null, true);
+    }
+
+    private Bm25Matches exhaustive(String[] terms, PostingStore.TermMeta[] metas, float[] weightedIdf,
+            float avgLength, long expected) {
+        Bm25Matches matches = new Bm25Matches(terms.length, expected);
+        for (int t = 0; t < terms.length; t++) {
+            if (metas[t] == null) {
+                continue;
+            }
+            for (int b = 0; b < metas[t].info().blocks; b++) {
                 PostingBlock block = postings.block(terms[t], b);
                 for (int i = 0; i < block.size(); i++) {
                     matches.add(block.ordinal(i), t, block.freq(i), block.length(i),
-                            bm25.termScore(weightedIdf, block.freq(i), block.length(i), avgLength));
+                            bm25.termScore(weightedIdf[t], block.freq(i), block.length(i), avgLength));
                 }
             }
         }
         return matches;
+    }
+
+    /** Block numbers of a term ordered by the start of their ranges. */
+    private static int[] sortedByLo(BlockBounds b) {
+        int size = b.size();
+        boolean sorted = true;
+        for (int j = 0; j < size; j++) {
+            sorted &= j == 0 || b.lo[j] >= b.lo[j - 1];
+        }
+        int[] out = new int[size];
+        if (sorted) {
+            Arrays.setAll(out, j -> j);
+            return out;
+        }
+        Integer[] order = new Integer[size];
+        Arrays.setAll(order, j -> j);
+        Arrays.sort(order, (x, y) -> Long.compare(b.lo[x], b.lo[y]));
+        for (int j = 0; j < size; j++) {
+            out[j] = order[j];
+        }
+        return out;
+    }
+
+    /** Segment indices by bound descending (one primitive sort of bound bits and index). */
+    private static int[] byBoundDescending(float[] bounds) {
+        long[] keys = new long[bounds.length];
+        for (int s = 0; s < bounds.length; s++) {
+            // bounds are >= 0, so their bits order as the floats do; negate for descending
+            keys[s] = ((long) (Integer.MAX_VALUE - Float.floatToIntBits(bounds[s])) << 32) | s;
+        }
+        Arrays.sort(keys);
+        int[] out = new int[bounds.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (int) keys[i];
+        }
+        return out;
     }
 }

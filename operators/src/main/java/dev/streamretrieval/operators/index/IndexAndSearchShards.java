@@ -34,7 +34,8 @@ import org.apache.flink.util.Collector;
  *
  * <p>State per shard key (names are part of the savepoint format):
  * <ul>
- *   <li>{@code terms}: term → {@link TermInfo}; {@code posting-blocks}: "term\u0000blockNo" → {@link PostingBlock};</li>
+ *   <li>{@code terms}: term → {@link TermInfo}; {@code posting-blocks}: "term\u0000blockNo" → {@link PostingBlock};
+ *       {@code posting-block-bounds}: term → {@link BlockBounds} of its closed blocks;</li>
  *   <li>{@code docs}: document id → {@link DocEntry}; {@code document-store}: ordinal → {@link StoredDocument};</li>
  *   <li>{@code dense-blocks}: block number → {@link VectorBlock} (exact dense index); {@code ivf-lists},
  *   {@code ivf-blocks}, {@code ivf-locations}, {@code ivf-vectors}: the {@link IvfStorage} (IVF dense index);
@@ -94,6 +95,8 @@ public class IndexAndSearchShards extends KeyedCoProcessFunction<Integer, IndexR
                         "terms", Types.STRING, TypeInformation.of(TermInfo.class)))),
                 new FlinkKeyValueState<>(ctx.getMapState(new MapStateDescriptor<>(
                         "posting-blocks", Types.STRING, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO))),
+                new FlinkKeyValueState<>(ctx.getMapState(new MapStateDescriptor<>(
+                        "posting-block-bounds", Types.STRING, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO))),
                 new FlinkKeyValueState<>(ctx.getMapState(new MapStateDescriptor<>(
                         "docs", Types.STRING, TypeInformation.of(DocEntry.class)))),
                 new FlinkKeyValueState<>(ctx.getMapState(new MapStateDescriptor<>(

@@ -51,6 +51,12 @@ public final class PostingBlock {
         return lengths[i];
     }
 
+    /** Index of the first posting whose ordinal is at least {@code ordinal} ({@link #size()} when none). */
+    public int lowerBound(long ordinal) {
+        int i = Arrays.binarySearch(ordinals, 0, size, ordinal);
+        return i >= 0 ? i : -i - 1;
+    }
+
     /** Appends a posting; ordinals must arrive in ascending order. */
     public void append(long ordinal, int freq, int length) {
         if (size > 0 && ordinal <= ordinals[size - 1]) {

@@ -27,6 +27,7 @@ public final class ShardIndex {
     public record Storage(
             KeyValueState<String, TermInfo> terms,
             KeyValueState<String, byte[]> postingBlocks,
+            KeyValueState<String, byte[]> postingBlockBounds,
             KeyValueState<String, DocEntry> docs,
             KeyValueState<Long, StoredDocument> documentStore,
             KeyValueState<Integer, byte[]> denseBlocks,
@@ -37,7 +38,7 @@ public final class ShardIndex {
         public static Storage onHeap() {
             return new Storage(new HeapKeyValueState<>(), new HeapKeyValueState<>(), new HeapKeyValueState<>(),
                     new HeapKeyValueState<>(), new HeapKeyValueState<>(), new HeapKeyValueState<>(),
-                    IvfStorage.onHeap());
+                    new HeapKeyValueState<>(), IvfStorage.onHeap());
         }
     }
 
@@ -62,7 +63,7 @@ public final class ShardIndex {
 
     public ShardIndex(Storage storage, Bm25 bm25, DenseCodec denseCodec, TokenCodec tokenCodec, Fusion fusion,
             DenseIndexOptions denseIndex) {
-        this.postings = new PostingStore(storage.terms(), storage.postingBlocks());
+        this.postings = new PostingStore(storage.terms(), storage.postingBlocks(), storage.postingBlockBounds());
         this.documents = new DocumentStore(storage.docs(), storage.documentStore());
         if (denseCodec == null) {
             this.dense = null;
@@ -104,6 +105,7 @@ public final class ShardIndex {
 
     /** Applies an upsert or delete to shard {@code shard}, whose counters {@code c} it updates in place. */
     public Outcome apply(int shard, IndexRequest request, ShardCounters c) {
+        postings.scope(shard);
         DocEntry existing = documents.entry(request.docId);
         if (isStale(existing, request.version)) {
             c.staleIgnored++;
@@ -197,22 +199,44 @@ public final class ShardIndex {
      * frequencies and match count.
      */
     public void search(int shard, ShardQuery q, ShardCounters c, ShardHits hits) {
+        postings.scope(shard);
         hits.docFreqs = new long[q.terms.length];
-        Bm25Matches matches = q.mode == QueryMode.DENSE ? new Bm25Matches(q.terms.length, 0)
-                : bm25.search(q.terms, q.queryFreqs, c, hits.docFreqs);
-        hits.matched = matches.size();
         switch (q.mode) {
             case BM25 -> {
-                long[] top = toArray(matches.top(q.shardDepth));
-                hits.candidates = candidates(shard, top, matches, null, q.terms.length);
+                Bm25Searcher.Result r = bm25.search(q.terms, q.queryFreqs, q.shardDepth, c, hits.docFreqs);
+                hits.matched = r.matches().size();
+                long[] top = toArray(r.matches().top(q.shardDepth));
+                hits.candidates = candidates(shard, top, r.matches(), null, q.terms.length);
             }
             case DENSE -> {
                 DenseResult d = denseSearch(shard, q.denseVector, q.shardDepth, new long[0], c);
                 hits.matched = d.scored();
-                hits.candidates = candidates(shard, d.ordinals(), matches, d.scores(), q.terms.length);
+                hits.candidates = candidates(shard, d.ordinals(), new Bm25Matches(q.terms.length, 0), d.scores(),
+                        q.terms.length);
             }
-            case HYBRID, FULL -> hits.candidates = hybrid(shard, q, c, matches, hits);
+            case HYBRID, FULL -> {
+                Bm25Searcher.Result r = bm25.search(q.terms, q.queryFreqs, q.bm25Depth, c, hits.docFreqs);
+                hits.matched = r.matches().size();
+                hits.candidates = hybrid(shard, q, c, r, hits);
+            }
         }
+    }
+
+    /**
+     * A bm25-mode query answered by scoring every posting: the reference block-max search must equal (tests and
+     * benchmarks compare the two).
+     */
+    public void searchBm25Exhaustively(int shard, ShardQuery q, ShardCounters c, ShardHits hits) {
+        postings.scope(shard);
+        hits.docFreqs = new long[q.terms.length];
+        Bm25Searcher.Result r = bm25.searchExhaustive(q.terms, q.queryFreqs, c, hits.docFreqs);
+        hits.matched = r.matches().size();
+        hits.candidates = candidates(shard, toArray(r.matches().top(q.shardDepth)), r.matches(), null, q.terms.length);
+    }
+
+    /** {hits, misses} of the decoded posting-block cache. */
+    public long[] postingCacheCounts() {
+        return postings.cacheCounts();
     }
 
     private DenseResult denseSearch(int shard, float[] query, int k, long[] alsoScore, ShardCounters c) {
@@ -224,9 +248,14 @@ public final class ShardIndex {
      * marked with the lists it is in and scored by both; in full mode the best maxSimDepth of the union by
      * {@link Fusion} also get their MaxSim score and passage.
      */
-    private Candidate[] hybrid(int shard, ShardQuery q, ShardCounters c, Bm25Matches matches, ShardHits hits) {
+    private Candidate[] hybrid(int shard, ShardQuery q, ShardCounters c, Bm25Searcher.Result bm25Result,
+            ShardHits hits) {
+        Bm25Matches matches = bm25Result.matches();
         long[] bm25List = toArray(matches.top(q.bm25Depth));
         DenseResult d = denseSearch(shard, q.denseVector, q.denseDepth, bm25List, c);
+        for (long ordinal : d.ordinals()) {
+            bm25Result.complete(ordinal); // the dense list's BM25 statistics, which block-max may have skipped
+        }
         int m = bm25List.length;
         long[] union = Arrays.copyOf(bm25List, bm25List.length + d.ordinals().length);
         float[] denseScores = Arrays.copyOf(d.alsoScores(), union.length);

@@ -177,13 +177,28 @@ class ShardIndexChurnTest {
         }
         assertThat(live).isEqualTo(liveDocs);
         long postingBlocks = 0;
+        MapState<String, byte[]> boundsState = state(backend, "posting-block-bounds", Types.STRING,
+                PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
         for (Map.Entry<String, TermInfo> e : terms.entries()) {
             TermInfo info = e.getValue();
+            assertThat(info.bounded).as(e.getKey() + " keeps block bounds").isTrue();
+            BlockBounds bounds = BlockBounds.of(info, boundsState.get(e.getKey()));
             long postings = 0;
             for (int b = 0; b < info.blocks; b++) {
                 byte[] bytes = blocks.get(PostingStore.blockKey(e.getKey(), b));
                 assertThat(bytes).as(e.getKey() + " block " + b).isNotNull();
-                int size = PostingBlock.decode(bytes).size();
+                PostingBlock block = PostingBlock.decode(bytes);
+                for (int j = 0; j < block.size(); j++) { // every posting within its block's bounds
+                    String where = e.getKey() + " block " + b + " posting " + block.ordinal(j);
+                    assertThat(block.ordinal(j)).as(where + " range").isBetween(bounds.lo[b], bounds.hi[b]);
+                    assertThat(block.freq(j)).as(where + " tf").isLessThanOrEqualTo(bounds.maxFreq[b]);
+                    assertThat(block.length(j)).as(where + " length").isGreaterThanOrEqualTo(bounds.minLength[b]);
+                }
+                for (int other = 0; other < b; other++) { // a term's block ranges are disjoint
+                    assertThat(bounds.hi[other] < bounds.lo[b] || bounds.hi[b] < bounds.lo[other])
+                            .as(e.getKey() + " blocks " + other + " and " + b + " overlap").isTrue();
+                }
+                int size = block.size();
                 postings += size;
                 if (b == info.blocks - 1) {
                     assertThat(size).as(e.getKey() + " last block size").isEqualTo(info.lastBlockSize);

@@ -76,8 +76,14 @@ class ShardStateBytesTest {
         MapState<Long, StoredDocument> store = backend.getPartitionedState(VoidNamespace.INSTANCE,
                 VoidNamespaceSerializer.INSTANCE, new MapStateDescriptor<>("document-store", Types.LONG,
                         TypeInformation.of(StoredDocument.class)));
+        MapState<String, byte[]> bounds = backend.getPartitionedState(VoidNamespace.INSTANCE,
+                VoidNamespaceSerializer.INSTANCE, new MapStateDescriptor<>("posting-block-bounds", Types.STRING,
+                        PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         long postingBytes = 0;
         for (Map.Entry<String, byte[]> e : blocks.entries()) {
+            postingBytes += e.getValue().length;
+        }
+        for (Map.Entry<String, byte[]> e : bounds.entries()) {
             postingBytes += e.getValue().length;
         }
         long storeBytes = 0;
