@@ -23,6 +23,21 @@ final class SharedCollections {
         return folder;
     }
 
+    /** Names of every shared collection (each folder of ../shared/data with a corpus.jsonl), sorted; fails when none. */
+    static java.util.List<String> names() {
+        Path data = repositoryRoot().resolve("..").resolve("shared").resolve("data").normalize();
+        try (var folders = Files.list(data)) {
+            java.util.List<String> names = folders.filter(f -> Files.isRegularFile(f.resolve("corpus.jsonl")))
+                    .map(f -> f.getFileName().toString()).sorted().toList();
+            if (names.isEmpty()) {
+                fail("no shared collection (a folder with corpus.jsonl) in " + data);
+            }
+            return names;
+        } catch (java.io.IOException e) {
+            return fail("the shared collections are missing: cannot list " + data + " (" + e + ")");
+        }
+    }
+
     private static Path repositoryRoot() {
         Path start = Path.of(System.getProperty("user.dir")).toAbsolutePath();
         for (Path p = start; p != null; p = p.getParent()) {

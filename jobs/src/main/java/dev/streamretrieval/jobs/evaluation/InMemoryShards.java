@@ -1,0 +1,87 @@
+package dev.streamretrieval.jobs.evaluation;
+
+import dev.streamretrieval.operators.analysis.TermVector;
+import dev.streamretrieval.operators.analysis.TextAnalyzer;
+import dev.streamretrieval.operators.index.IndexRequest;
+import dev.streamretrieval.operators.index.ShardCounters;
+import dev.streamretrieval.operators.index.ShardHits;
+import dev.streamretrieval.operators.index.ShardIndex;
+import dev.streamretrieval.operators.index.ShardQuery;
+import dev.streamretrieval.operators.ingest.ShardRouter;
+import dev.streamretrieval.operators.scoring.Bm25;
+import dev.streamretrieval.operators.scoring.Fusion;
+import dev.streamretrieval.schemas.Document;
+import dev.streamretrieval.schemas.DocumentOp;
+import dev.streamretrieval.schemas.QueryMode;
+import dev.streamretrieval.schemas.QueryOp;
+import java.util.List;
+import java.util.TreeMap;
+
+/**
+ * A collection indexed into S {@link ShardIndex}es on heap storage, routed and analysed as the job does (its
+ * {@link ShardRouter}, {@link TextAnalyzer} and query-term counting), for checks and measurements of the shards'
+ * search code without Flink and Kafka. With the posting cache warm, a RocksDB-backed shard does the same work.
+ */
+public final class InMemoryShards {
+    private final TextAnalyzer analyzer;
+    private final ShardIndex[] shards;
+    private final ShardCounters[] counters;
+
+    public InMemoryShards(List<Document> documents, TextAnalyzer analyzer, Bm25 bm25, int shardCount) {
+        this.analyzer = analyzer;
+        this.shards = new ShardIndex[shardCount];
+        this.counters = new ShardCounters[shardCount];
+        for (int s = 0; s < shardCount; s++) {
+            shards[s] = new ShardIndex(ShardIndex.Storage.onHeap(), bm25, null, null, new Fusion("rrf", 60, 0.5));
+            counters[s] = new ShardCounters();
+        }
+        ShardRouter router = new ShardRouter(shardCount);
+        for (Document d : documents) {
+            TermVector tv = analyzer.termVector(d.indexableText());
+            IndexRequest r = new IndexRequest();
+            r.docId = d.id;
+            r.shard = router.shardOf(d.id);
+            r.op = DocumentOp.UPSERT;
+            r.title = d.title;
+            r.text = d.text;
+            r.terms = tv.terms;
+            r.freqs = tv.freqs;
+            r.length = tv.length;
+            shards[r.shard].apply(r.shard, r, counters[r.shard]);
+        }
+    }
+
+    public int shardCount() {
+        return shards.length;
+    }
+
+    /** A bm25 query as the job plans it: distinct analysed terms with their counts, {@code depth} per shard. */
+    public ShardQuery bm25Query(String id, String text, int depth) {
+        TreeMap<String, Integer> counts = new TreeMap<>();
+        for (String t : analyzer.tokens(text == null ? "" : text)) {
+            counts.merge(t, 1, Integer::sum);
+        }
+        ShardQuery q = new ShardQuery();
+        q.requestId = id;
+        q.queryId = id;
+        q.op = QueryOp.SEARCH;
+        q.mode = QueryMode.BM25;
+        q.k = depth;
+        q.shardDepth = depth;
+        q.shardCount = shards.length;
+        q.terms = counts.keySet().toArray(new String[0]);
+        q.queryFreqs = counts.values().stream().mapToInt(Integer::intValue).toArray();
+        return q;
+    }
+
+    /** Shard {@code s}'s answer, by the block-max search the job runs or by scoring every posting. */
+    public ShardHits search(int s, ShardQuery q, boolean exhaustive) {
+        ShardHits hits = new ShardHits();
+        if (exhaustive) {
+            shards[s].searchBm25Exhaustively(s, q, counters[s], hits);
+        } else {
+            shards[s].search(s, q, counters[s], hits);
+        }
+        return hits;
+    }
+}
