@@ -6,17 +6,23 @@ import java.util.Arrays;
 /**
  * BM25 over a shard's {@link PostingStore} with the shard's own statistics ({@link Bm25} has the formula).
  *
- * <p>{@link #search} is block-max: the query terms' blocks cut the ordinal line into segments, in each of which
- * every term has at most one block (a term's blocks cover disjoint ranges). A segment's score bound is the sum, in
- * query-term order, of its blocks' bounds {@code termScore(idf, maxTf, minLength)} ({@link BlockBounds}): float
- * addition and the term score are monotone, so no document of the segment scores above it. Segments are visited
- * best bound first; every document of a visited segment is scored exactly from all its terms' blocks, and the
- * search stops at the first segment whose bound is below the k-th best score so far, since none of its documents
- * could enter the top k (equal scores could, by ordinal, so equal bounds are still visited). The top k — ids,
+ * <p>{@link #search} is block-max: the ordinal line is cut into windows (at most {@link #MAX_WINDOWS}); a window's
+ * score bound is, summed over the query terms in query-term order, the largest bound
+ * ({@link Bm25#termScoreBound} of its {@link BlockBounds}) of the term's blocks overlapping the window: each bounds
+ * the float term scores of its postings and float addition is monotone, so no document of the window scores above
+ * the window's bound. Windows are visited best
+ * bound first; every document of a visited window is scored exactly from all its terms' blocks, and the search
+ * stops at the first window whose bound is below the k-th best score so far, since none of its documents could
+ * enter the top k (equal scores could, by ordinal, so equal bounds are still visited). The top k — ids,
  * scores, term frequencies — is therefore the exhaustive search's, bit for bit. {@link #searchExhaustive} scores
- * every posting (the reference, and the path for terms restored without bounds).
+ * every posting (the reference; the path for short lists, where skipping cannot pay, and for terms restored
+ * without bounds).
  */
 public final class Bm25Searcher {
+    /** Windows of at least this many ordinals, and at most this many windows per query. */
+    static final int MIN_WINDOW = 256;
+    static final int MAX_WINDOWS = 512;
+
     private final PostingStore postings;
     private final Bm25 bm25;
 
@@ -122,15 +128,16 @@ public final class Bm25Searcher {
                 blockCount += info.blocks;
             }
         }
-        if (!bounded || depth <= 0) {
+        // Block-max pays only where it can skip: not when every match fits in the top k, nor when the lists are
+        // too short (one block per term) for a window's bound to fall below the k-th score; both paths are exact.
+        if (!bounded || depth <= 0 || expected <= 2L * depth || blockCount <= n) {
             return new Result(terms, metas, weightedIdf, avgLength, exhaustive(terms, metas, weightedIdf, avgLength,
                     expected), null, true);
         }
-        // per term: block numbers by range start, and each block's score bound
+        // per term: block numbers by range start; the ordinal range the query's blocks cover
         int[][] byLo = new int[n][];
-        float[][] bound = new float[n][];
-        long[] cuts = new long[2 * blockCount];
-        int cutCount = 0;
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
         for (int t = 0; t < n; t++) {
             if (metas[t] == null) {
                 byLo[t] = new int[0];
@@ -138,71 +145,66 @@ public final class Bm25Searcher {
             }
             BlockBounds b = metas[t].bounds();
             byLo[t] = sortedByLo(b);
-            bound[t] = new float[b.size()];
             for (int j = 0; j < b.size(); j++) {
-                bound[t][j] = bm25.termScore(weightedIdf[t], b.maxFreq[j], b.minLength[j], avgLength);
-                cuts[cutCount++] = b.lo[j];
-                cuts[cutCount++] = b.hi[j] + 1;
+                first = Math.min(first, b.lo[j]);
+                last = Math.max(last, b.hi[j]);
             }
         }
-        Arrays.sort(cuts, 0, cutCount);
-        int points = 0;
-        for (int i = 0; i < cutCount; i++) {
-            if (points == 0 || cuts[i] != cuts[points - 1]) {
-                cuts[points++] = cuts[i];
+        // windows of `width` ordinals; a window's bound: per term the largest bound of its blocks overlapping the
+        // window, summed over the terms in query-term order (the order the scores are summed in)
+        long width = Math.max(MIN_WINDOW, (last - first) / MAX_WINDOWS + 1);
+        int windows = (int) ((last - first) / width + 1);
+        float[] windowBound = new float[windows];
+        float[] termBound = new float[windows];
+        for (int t = 0; t < n; t++) {
+            if (metas[t] == null) {
+                continue;
+            }
+            BlockBounds b = metas[t].bounds();
+            Arrays.fill(termBound, 0f);
+            for (int j = 0; j < b.size(); j++) {
+                if (b.hi[j] < b.lo[j]) {
+                    continue; // an empty last block
+                }
+                float bound = bm25.termScoreBound(weightedIdf[t], b.maxFreq[j], b.minLengthPerFreq[j], avgLength);
+                int to = (int) ((b.hi[j] - first) / width);
+                for (int w = (int) ((b.lo[j] - first) / width); w <= to; w++) {
+                    termBound[w] = Math.max(termBound[w], bound);
+                }
+            }
+            for (int w = 0; w < windows; w++) {
+                windowBound[w] += termBound[w];
             }
         }
-        // segments [cuts[s], cuts[s + 1] - 1]: per segment the covering block of each term and the summed bound
-        int segments = Math.max(0, points - 1);
-        int[][] cover = new int[n][segments];
-        float[] segmentBound = new float[segments];
-        int[] pointer = new int[n];
-        for (int s = 0; s < segments; s++) {
-            long start = cuts[s];
-            float sum = 0f;
+        Bm25Matches matches = new Bm25Matches(n, Math.min(expected, 4L * depth + 1024));
+        TopK top = new TopK(depth);
+        boolean skipped = false;
+        for (int w : byBoundDescending(windowBound)) {
+            if (windowBound[w] <= 0f) {
+                break; // no block of any query term here
+            }
+            if (top.full() && Float.compare(windowBound[w], top.threshold()) < 0) {
+                skipped = true;
+                break;
+            }
+            long start = first + w * width;
+            long end = start + width - 1;
+            int firstSlot = matches.size();
             for (int t = 0; t < n; t++) {
-                cover[t][s] = -1;
                 if (metas[t] == null) {
                     continue;
                 }
                 BlockBounds b = metas[t].bounds();
                 int[] order = byLo[t];
-                while (pointer[t] < order.length && b.hi[order[pointer[t]]] < start) {
-                    pointer[t]++;
-                }
-                if (pointer[t] < order.length && b.lo[order[pointer[t]]] <= start) {
-                    cover[t][s] = pointer[t];
-                    sum += bound[t][order[pointer[t]]];
-                }
-            }
-            segmentBound[s] = sum;
-        }
-        Bm25Matches matches = new Bm25Matches(n, Math.min(expected, 4L * depth + 1024));
-        TopK top = new TopK(depth);
-        boolean skipped = false;
-        for (int s : byBoundDescending(segmentBound)) {
-            if (segmentBound[s] <= 0f) {
-                break; // no block of any query term here
-            }
-            if (top.full() && Float.compare(segmentBound[s], top.threshold()) < 0) {
-                skipped = true;
-                break;
-            }
-            long start = cuts[s];
-            long end = cuts[s + 1] - 1;
-            int first = matches.size();
-            for (int t = 0; t < n; t++) {
-                int j = cover[t][s];
-                if (j < 0) {
-                    continue;
-                }
-                PostingBlock block = postings.block(terms[t], byLo[t][j]);
-                for (int i = block.lowerBound(start); i < block.size() && block.ordinal(i) <= end; i++) {
-                    matches.add(block.ordinal(i), t, block.freq(i), block.length(i),
-                            bm25.termScore(weightedIdf[t], block.freq(i), block.length(i), avgLength));
+                for (int j = firstEndingFrom(b, order, start); j < order.length && b.lo[order[j]] <= end; j++) {
+                    PostingBlock block = postings.block(terms[t], order[j]);
+                    for (int i = block.lowerBound(start); i < block.size() && block.ordinal(i) <= end; i++) {
+                        matches.add(block.ordinal(i), t, block.freq(i), block.length(i),
+                                bm25.termScore(weightedIdf[t], block.freq(i), block.length(i), avgLength));
+                    }
                 }
             }
-            for (int slot = first; slot < matches.size(); slot++) {
+            for (int slot = firstSlot; slot < matches.size(); slot++) {
                 top.offer(matches.ordinal(slot), matches.score(slot));
             }
         }
@@ -244,6 +246,21 @@ public final class Bm25Searcher {
             }
         }
         return matches;
+    }
+
+    /** Index into {@code order} of the first block (by range start) whose range ends at or after {@code ordinal}. */
+    private static int firstEndingFrom(BlockBounds b, int[] order, long ordinal) {
+        int lo = 0;
+        int hi = order.length;
+        while (lo < hi) { // ranges are disjoint, so their ends ascend with their starts
+            int mid = (lo + hi) >>> 1;
+            if (b.hi[order[mid]] < ordinal) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
     }
 
     /** Block numbers of a term ordered by the start of their ranges. */

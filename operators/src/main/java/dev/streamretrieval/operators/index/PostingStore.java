@@ -154,12 +154,12 @@ public final class PostingStore {
             info.lastIsTop = true;
             info.lastLo = ordinal;
             info.lastMaxFreq = freq;
-            info.lastMinLength = length;
+            info.lastMinLengthPerFreq = BlockBounds.lengthPerFreq(length, freq);
         } else {
             previous = blocks.get(blockKey(term, info.blocks - 1));
             block = PostingBlock.decode(previous);
             info.lastMaxFreq = Math.max(info.lastMaxFreq, freq);
-            info.lastMinLength = Math.min(info.lastMinLength, length);
+            info.lastMinLengthPerFreq = Math.min(info.lastMinLengthPerFreq, BlockBounds.lengthPerFreq(length, freq));
         }
         info.lastHi = ordinal;
         block.append(ordinal, freq, length);

@@ -23,11 +23,11 @@ public class TermInfo {
      * disjoint; after a block move it may not, and the next append opens a new block.
      */
     public boolean lastIsTop;
-    /** Bound parts of the last block: ordinal range, largest tf, smallest document length (see {@link BlockBounds}). */
+    /** Bound parts of the last block: ordinal range, largest tf, smallest length per occurrence ({@link BlockBounds}). */
     public long lastLo;
     public long lastHi;
     public int lastMaxFreq;
-    public int lastMinLength;
+    public float lastMinLengthPerFreq;
 
     public TermInfo() {}
 }

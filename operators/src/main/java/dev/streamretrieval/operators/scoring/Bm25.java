@@ -62,6 +62,31 @@ public class Bm25 implements Serializable {
         return luceneLengths ? SmallFloat.byte4ToInt(SmallFloat.intToByte4(length)) : length;
     }
 
+    /**
+     * The smallest length any setting scores a document of {@code length} tokens with: Lucene's norm rounding only
+     * rounds down, so the rounded length (never above the exact one).
+     */
+    public static int smallestScoredLength(int length) {
+        return Math.min(length, SmallFloat.byte4ToInt(SmallFloat.intToByte4(length)));
+    }
+
+    /**
+     * An upper bound of {@link #termScore} over postings with {@code tf ≤ maxFreq} and
+     * {@code smallestScoredLength(dl) / tf ≥ minLengthPerFreq}. Rewriting the formula as
+     * <pre>
+     *   score = w · tf / (tf + k1 · (1 − b + b · dl / avgdl)) = w / (1 + k1 · ((1 − b) / tf + b · (dl / tf) / avgdl))
+     * </pre>
+     * shows it grows with tf and shrinks with dl / tf, so
+     * {@code w / (1 + k1 · ((1 − b) / maxFreq + b · minLengthPerFreq / avgdl))} bounds it. Computed in double, plus
+     * a margin (10⁻⁶ relative and 10⁻⁶·w absolute) above the few float roundings of {@link #termScore}, whose
+     * final subtraction can be off by a few ulps of w.
+     */
+    public float termScoreBound(float weightedIdf, int maxFreq, float minLengthPerFreq, float avgLength) {
+        double w = weightedIdf;
+        double bound = w / (1 + (double) k1 * ((1 - (double) b) / maxFreq + (double) b * minLengthPerFreq / avgLength));
+        return Math.nextUp((float) (bound * (1 + 1e-6) + w * 1e-6));
+    }
+
     /** score(t, d) for one term, given its idf (already multiplied by the query-side weight). */
     public float termScore(float weightedIdf, float tf, int docLength, float avgLength) {
         if (tf <= 0) {

@@ -192,7 +192,8 @@ class ShardIndexChurnTest {
                     String where = e.getKey() + " block " + b + " posting " + block.ordinal(j);
                     assertThat(block.ordinal(j)).as(where + " range").isBetween(bounds.lo[b], bounds.hi[b]);
                     assertThat(block.freq(j)).as(where + " tf").isLessThanOrEqualTo(bounds.maxFreq[b]);
-                    assertThat(block.length(j)).as(where + " length").isGreaterThanOrEqualTo(bounds.minLength[b]);
+                    assertThat(BlockBounds.lengthPerFreq(block.length(j), block.freq(j))).as(where + " length per tf")
+                            .isGreaterThanOrEqualTo(bounds.minLengthPerFreq[b]);
                 }
                 for (int other = 0; other < b; other++) { // a term's block ranges are disjoint
                     assertThat(bounds.hi[other] < bounds.lo[b] || bounds.hi[b] < bounds.lo[other])
