@@ -150,18 +150,17 @@ public final class Bm25Searcher {
                 last = Math.max(last, b.hi[j]);
             }
         }
-        // windows of `width` ordinals; a window's bound: per term the largest bound of its blocks overlapping the
-        // window, summed over the terms in query-term order (the order the scores are summed in)
+        // windows of `width` ordinals; per term and window the largest bound of the term's blocks overlapping it;
+        // a window's bound sums those over the terms in query-term order (the order scores are summed in)
         long width = Math.max(MIN_WINDOW, (last - first) / MAX_WINDOWS + 1);
         int windows = (int) ((last - first) / width + 1);
         float[] windowBound = new float[windows];
-        float[] termBound = new float[windows];
+        float[][] termBound = new float[n][windows];
         for (int t = 0; t < n; t++) {
             if (metas[t] == null) {
                 continue;
             }
             BlockBounds b = metas[t].bounds();
-            Arrays.fill(termBound, 0f);
             for (int j = 0; j < b.size(); j++) {
                 if (b.hi[j] < b.lo[j]) {
                     continue; // an empty last block
@@ -169,16 +168,26 @@ public final class Bm25Searcher {
                 float bound = bm25.termScoreBound(weightedIdf[t], b.maxFreq[j], b.minLengthPerFreq[j], avgLength);
                 int to = (int) ((b.hi[j] - first) / width);
                 for (int w = (int) ((b.lo[j] - first) / width); w <= to; w++) {
-                    termBound[w] = Math.max(termBound[w], bound);
+                    termBound[t][w] = Math.max(termBound[t][w], bound);
                 }
             }
             for (int w = 0; w < windows; w++) {
-                windowBound[w] += termBound[w];
+                windowBound[w] += termBound[t][w];
             }
         }
         Bm25Matches matches = new Bm25Matches(n, Math.min(expected, 4L * depth + 1024));
         TopK top = new TopK(depth);
         boolean skipped = false;
+        long[] candidates = new long[(int) ((width + 63) / 64)];
+        boolean[] essential = new boolean[n];
+        Integer[] byBound = new Integer[n];
+        int[] blockAt = new int[n];
+        int[] postingAt = new int[n];
+        PostingBlock[] current = new PostingBlock[n];
+        PostingBlock[][] fetched = new PostingBlock[n][]; // each block read from the store once per query
+        for (int t = 0; t < n; t++) {
+            fetched[t] = new PostingBlock[metas[t] == null ? 0 : metas[t].bounds().size()];
+        }
         for (int w : byBoundDescending(windowBound)) {
             if (windowBound[w] <= 0f) {
                 break; // no block of any query term here
@@ -189,23 +198,82 @@ public final class Bm25Searcher {
             }
             long start = first + w * width;
             long end = start + width - 1;
-            int firstSlot = matches.size();
+            // MaxScore within the window: the terms of smallest bounds whose bounds sum below the k-th score are
+            // non-essential: a document with none of the other terms cannot enter the top k, so only documents
+            // with an essential term are scored (with every term). The sum's margin covers summing in another
+            // order than the scores are.
             for (int t = 0; t < n; t++) {
-                if (metas[t] == null) {
+                byBound[t] = t;
+                essential[t] = true;
+            }
+            final int window = w;
+            Arrays.sort(byBound, (x, y) -> Float.compare(termBound[x][window], termBound[y][window]));
+            if (top.full()) {
+                double sum = 0;
+                for (int i = 0; i < n; i++) {
+                    sum += termBound[byBound[i]][w];
+                    if (sum * (1 + 1e-6 * n) >= top.threshold()) {
+                        break;
+                    }
+                    essential[byBound[i]] = false;
+                    skipped = true;
+                }
+            }
+            Arrays.fill(candidates, 0L);
+            for (int t = 0; t < n; t++) {
+                if (!essential[t] || metas[t] == null) {
                     continue;
                 }
                 BlockBounds b = metas[t].bounds();
                 int[] order = byLo[t];
                 for (int j = firstEndingFrom(b, order, start); j < order.length && b.lo[order[j]] <= end; j++) {
-                    PostingBlock block = postings.block(terms[t], order[j]);
+                    PostingBlock block = fetch(fetched, t, terms[t], order[j]);
                     for (int i = block.lowerBound(start); i < block.size() && block.ordinal(i) <= end; i++) {
-                        matches.add(block.ordinal(i), t, block.freq(i), block.length(i),
-                                bm25.termScore(weightedIdf[t], block.freq(i), block.length(i), avgLength));
+                        int bit = (int) (block.ordinal(i) - start);
+                        candidates[bit >>> 6] |= 1L << bit;
                     }
                 }
             }
-            for (int slot = firstSlot; slot < matches.size(); slot++) {
-                top.offer(matches.ordinal(slot), matches.score(slot));
+            for (int t = 0; t < n; t++) {
+                blockAt[t] = metas[t] == null ? 0 : firstEndingFrom(metas[t].bounds(), byLo[t], start);
+                postingAt[t] = 0;
+                current[t] = null;
+            }
+            // candidates in ascending order; each term's postings are walked forward alongside
+            for (int word = 0; word < candidates.length; word++) {
+                for (long bits = candidates[word]; bits != 0; bits &= bits - 1) {
+                    long ordinal = start + (word << 6) + Long.numberOfTrailingZeros(bits);
+                    for (int t = 0; t < n; t++) {
+                        if (metas[t] == null) {
+                            continue;
+                        }
+                        BlockBounds b = metas[t].bounds();
+                        int[] order = byLo[t];
+                        while (blockAt[t] < order.length && b.hi[order[blockAt[t]]] < ordinal) {
+                            blockAt[t]++;
+                            postingAt[t] = 0;
+                            current[t] = null;
+                        }
+                        if (blockAt[t] == order.length || b.lo[order[blockAt[t]]] > ordinal) {
+                            continue;
+                        }
+                        if (current[t] == null) {
+                            current[t] = fetch(fetched, t, terms[t], order[blockAt[t]]);
+                        }
+                        PostingBlock block = current[t];
+                        int i = postingAt[t];
+                        while (i < block.size() && block.ordinal(i) < ordinal) { // candidates ascend: walk forward
+                            i++;
+                        }
+                        postingAt[t] = i;
+                        if (i < block.size() && block.ordinal(i) == ordinal) {
+                            matches.add(ordinal, t, block.freq(i), block.length(i),
+                                    bm25.termScore(weightedIdf[t], block.freq(i), block.length(i), avgLength));
+                        }
+                    }
+                    int slot = matches.find(ordinal);
+                    top.offer(ordinal, matches.score(slot));
+                }
             }
         }
         return new Result(terms, metas, weightedIdf, avgLength, matches, byLo, !skipped);
@@ -246,6 +314,15 @@ public final class Bm25Searcher {
             }
         }
         return matches;
+    }
+
+    private PostingBlock fetch(PostingBlock[][] fetched, int t, String term, int blockNo) {
+        PostingBlock block = fetched[t][blockNo];
+        if (block == null) {
+            block = postings.block(term, blockNo);
+            fetched[t][blockNo] = block;
+        }
+        return block;
     }
 
     /** Index into {@code order} of the first block (by range start) whose range ends at or after {@code ordinal}. */

@@ -53,7 +53,12 @@ public final class PostingBlock {
 
     /** Index of the first posting whose ordinal is at least {@code ordinal} ({@link #size()} when none). */
     public int lowerBound(long ordinal) {
-        int i = Arrays.binarySearch(ordinals, 0, size, ordinal);
+        return lowerBound(0, ordinal);
+    }
+
+    /** {@link #lowerBound(long)} searching from index {@code from} on. */
+    public int lowerBound(int from, long ordinal) {
+        int i = Arrays.binarySearch(ordinals, Math.min(from, size), size, ordinal);
         return i >= 0 ? i : -i - 1;
     }
 
