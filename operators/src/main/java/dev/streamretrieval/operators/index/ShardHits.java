@@ -24,7 +24,10 @@ public class ShardHits {
     public long docCount;
     public long totalLength;
     public long[] docFreqs = new long[0];
-    /** Documents in this shard matching at least one term. */
+    /**
+     * Documents in this shard matching at least one term that the search scored: all of them unless block-max
+     * skipped some (then a lower bound); for dense mode, the vectors scored.
+     */
     public long matched;
     public Candidate[] candidates = new Candidate[0];
     public long receivedAt;
