@@ -22,10 +22,10 @@ import java.util.Map;
  * indexed into S in-memory shards as the job routes and analyses it ({@link InMemoryShards}), each judged query
  * runs on every shard at the job's per-shard depth for top-k, and the thread CPU of the S shard searches
  * (candidates with ids and titles included) is summed, as the job's {@code shard_search_cpu_sum} stage sums it.
- * Both the block-max search the shards run and exhaustive scoring are timed, after warm-up passes (which also
- * fill the posting cache, as a running job's hot terms are). Lucene's side is {@link LuceneTiming} (search + ids,
+ * The shards' search as the job runs it, block-max wherever it can skip, and exhaustive scoring are timed,
+ * after warm-up passes (which also fill the posting cache, as a running job's hot terms are). Lucene's side is {@link LuceneTiming} (search + ids,
  * top-k). Usage: {@code Bm25CpuComparison DATASET_DIR... [--shards 8] [--k 100] [--passes 5] [--copies 1]}
- * ({@code --copies N} indexes the corpus N times, for larger shards with the same term statistics); prints JSON lines.
+ * ({@code --copies N} indexes the corpus N times, for larger shards with the same term statistics).
  */
 public final class Bm25CpuComparison {
     private Bm25CpuComparison() {}
@@ -81,21 +81,25 @@ public final class Bm25CpuComparison {
         out.put("shards", shardCount);
         out.put("k", k);
         out.put("shard_depth", depth);
-        Samples blockMax = time(shards, queries, false, passes);
-        Samples exhaustive = time(shards, queries, true, passes);
+        Samples job = time(shards, queries, InMemoryShards.Bm25Path.JOB, passes);
+        Samples blockMax = time(shards, queries, InMemoryShards.Bm25Path.BLOCK_MAX, passes);
+        Samples exhaustive = time(shards, queries, InMemoryShards.Bm25Path.EXHAUSTIVE, passes);
+        out.put("cpu_ms_job", job.summary());
         out.put("cpu_ms_block_max", blockMax.summary());
         out.put("cpu_ms_exhaustive", exhaustive.summary());
         Map<String, Object> lucene = LuceneTiming.run(documents, collection.queries(), analyzer, k1, b,
                 k, passes);
         out.put("lucene", lucene);
         double luceneCpu = mean(lucene.get("cpu_ms_search_and_ids"));
+        out.put("job_ratio_to_lucene", Samples.round(job.mean() / luceneCpu));
         out.put("block_max_ratio_to_lucene", Samples.round(blockMax.mean() / luceneCpu));
         out.put("exhaustive_ratio_to_lucene", Samples.round(exhaustive.mean() / luceneCpu));
         return out;
     }
 
     /** Per query: thread CPU (ms) of its search on every shard, summed; 3 warm-up passes, then {@code passes}. */
-    private static Samples time(InMemoryShards shards, List<ShardQuery> queries, boolean exhaustive, int passes) {
+    private static Samples time(InMemoryShards shards, List<ShardQuery> queries, InMemoryShards.Bm25Path path,
+            int passes) {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long sink = 0;
         Samples cpu = new Samples();
@@ -103,7 +107,7 @@ public final class Bm25CpuComparison {
             for (ShardQuery q : queries) {
                 long c0 = threads.getCurrentThreadCpuTime();
                 for (int s = 0; s < shards.shardCount(); s++) {
-                    sink += shards.search(s, q, exhaustive).candidates.length;
+                    sink += shards.search(s, q, path).candidates.length;
                 }
                 long c1 = threads.getCurrentThreadCpuTime();
                 if (pass >= 3) {

@@ -74,13 +74,16 @@ public final class InMemoryShards {
         return q;
     }
 
-    /** Shard {@code s}'s answer, by the block-max search the job runs or by scoring every posting. */
-    public ShardHits search(int s, ShardQuery q, boolean exhaustive) {
+    /** How a bm25 query is answered: as the job's shards do, by block-max wherever it can skip, or exhaustively. */
+    public enum Bm25Path { JOB, BLOCK_MAX, EXHAUSTIVE }
+
+    /** Shard {@code s}'s answer to a bm25 query by the given path. */
+    public ShardHits search(int s, ShardQuery q, Bm25Path path) {
         ShardHits hits = new ShardHits();
-        if (exhaustive) {
-            shards[s].searchBm25Exhaustively(s, q, counters[s], hits);
-        } else {
-            shards[s].search(s, q, counters[s], hits);
+        switch (path) {
+            case JOB -> shards[s].search(s, q, counters[s], hits);
+            case BLOCK_MAX -> shards[s].searchBm25BlockMax(s, q, counters[s], hits);
+            case EXHAUSTIVE -> shards[s].searchBm25Exhaustively(s, q, counters[s], hits);
         }
         return hits;
     }

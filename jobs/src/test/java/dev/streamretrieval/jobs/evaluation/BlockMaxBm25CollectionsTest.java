@@ -47,8 +47,10 @@ class BlockMaxBm25CollectionsTest {
                     for (int depth : DEPTHS) {
                         ShardQuery q = shards.bm25Query(query.id, query.text, depth);
                         for (int s = 0; s < shardCount; s++) {
-                            ShardHits blockMax = shards.search(s, q, false);
-                            ShardHits exhaustive = shards.search(s, q, true);
+                            ShardHits blockMax = shards.search(s, q, InMemoryShards.Bm25Path.BLOCK_MAX);
+                            ShardHits exhaustive = shards.search(s, q, InMemoryShards.Bm25Path.EXHAUSTIVE);
+                            ShardHits job = shards.search(s, q, InMemoryShards.Bm25Path.JOB);
+                            assertThat(rendered(job)).isEqualTo(rendered(exhaustive));
                             assertThat(rendered(blockMax))
                                     .as("%s query %s, %d shards, shard %d, depth %d", name, query.id, shardCount, s, depth)
                                     .isEqualTo(rendered(exhaustive));

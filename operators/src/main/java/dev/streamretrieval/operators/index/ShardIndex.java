@@ -234,6 +234,18 @@ public final class ShardIndex {
         hits.candidates = candidates(shard, toArray(r.matches().top(q.shardDepth)), r.matches(), null, q.terms.length);
     }
 
+    /**
+     * A bm25-mode query answered by block-max wherever it can skip, whatever the lists' length (the search above
+     * keeps it for long lists): for the tests and measurements that compare it with exhaustive scoring.
+     */
+    public void searchBm25BlockMax(int shard, ShardQuery q, ShardCounters c, ShardHits hits) {
+        postings.scope(shard);
+        hits.docFreqs = new long[q.terms.length];
+        Bm25Searcher.Result r = bm25.search(q.terms, q.queryFreqs, q.shardDepth, c, hits.docFreqs, 2);
+        hits.matched = r.matches().size();
+        hits.candidates = candidates(shard, toArray(r.matches().top(q.shardDepth)), r.matches(), null, q.terms.length);
+    }
+
     /** {hits, misses} of the decoded posting-block cache. */
     public long[] postingCacheCounts() {
         return postings.cacheCounts();

@@ -89,7 +89,7 @@ class BlockMaxBm25Test {
                     int k = new int[] {1, 3, 10, 40, 100, 5000}[i % 6];
                     ShardQuery q = query(r, k);
                     ShardHits blockMax = new ShardHits();
-                    index.search(0, q, c, blockMax);
+                    index.searchBm25BlockMax(0, q, c, blockMax);
                     ShardHits exhaustive = new ShardHits();
                     index.searchBm25Exhaustively(0, q, c, exhaustive);
                     assertThat(rendered(blockMax)).as("query %s k=%d round %d", java.util.Arrays.toString(q.terms), k, round)
@@ -133,10 +133,10 @@ class BlockMaxBm25Test {
         q.terms = new String[] {"w0", "w1"};
         q.queryFreqs = new int[] {1, 1};
         ShardHits first = new ShardHits();
-        index.search(0, q, c, first);
+        index.searchBm25BlockMax(0, q, c, first);
         long[] before = index.postingCacheCounts();
         ShardHits again = new ShardHits();
-        index.search(0, q, c, again);
+        index.searchBm25BlockMax(0, q, c, again);
         long[] after = index.postingCacheCounts();
         assertThat(after[1]).as("misses of a repeated query").isEqualTo(before[1]);
         assertThat(after[0]).as("hits of a repeated query").isGreaterThan(before[0]);
@@ -153,7 +153,7 @@ class BlockMaxBm25Test {
         strong.length = 100;
         index.apply(0, strong, c);
         ShardHits afterWrites = new ShardHits();
-        index.search(0, q, c, afterWrites);
+        index.searchBm25BlockMax(0, q, c, afterWrites);
         ShardHits exhaustive = new ShardHits();
         index.searchBm25Exhaustively(0, q, c, exhaustive);
         assertThat(afterWrites.candidates[0].docId).isEqualTo("strong");
