@@ -134,6 +134,12 @@ class SuppliedVectorsIT {
                 assertThat(hybrid.hits).extracting(h -> h.docId).contains("plain", "up");
                 Hit up = hybrid.hits.stream().filter(h -> h.docId.equals("up")).findFirst().orElseThrow();
                 assertThat(up.scores).containsKeys("bm25", "dense");
+                // each hybrid hit says where it stood in the lists the fusion combined: "up" is the nearest vector,
+                // "plain" (no vector) matches both query terms and is in no dense list
+                assertThat(up.ranks).containsEntry("dense", 1);
+                Hit plain = hybrid.hits.stream().filter(h -> h.docId.equals("plain")).findFirst().orElseThrow();
+                assertThat(plain.ranks).containsEntry("bm25", 1).doesNotContainKey("dense");
+                assertThat(dense.hits).allMatch(h -> h.ranks == null);
 
                 // without a model, a dense-mode query must bring its vector; full mode needs a token model
                 client.sendRaw(o.queriesTopic, "q-novector", utf8("{\"id\": \"q-novector\", \"text\": \"x\", \"mode\": \"dense\"}"));

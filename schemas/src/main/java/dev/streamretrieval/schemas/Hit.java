@@ -20,6 +20,13 @@ public class Hit {
     @JsonProperty("scores")
     public Map<String, Double> scores = new LinkedHashMap<>();
 
+    /**
+     * Hybrid and full: the hit's 1-based rank in each list the fusion combined ({@code bm25}, {@code dense}); a list
+     * that does not hold the hit has no entry. Absent in bm25 and dense mode.
+     */
+    @JsonProperty("ranks")
+    public Map<String, Integer> ranks;
+
     @JsonProperty("title")
     public String title;
 

@@ -38,7 +38,8 @@ final class CommandLineModel {
                 + "then answer queries typed on stdin (Ctrl-C or Ctrl-D stops).", List.of(
                 new Own("collection", "PATH", "a BEIR folder or a JSONL file of documents (default: the shipped sample)"),
                 new Own("no-load", null, "load nothing; query what the topics already hold"),
-                new Own("mode", "MODE", "bm25, dense, hybrid or full (default bm25)")), true, null, null));
+                new Own("mode", "MODE", "bm25, dense, hybrid or full (default hybrid when a dense model is "
+                        + "configured, else bm25)")), true, null, null));
         add(new Command("eval", "Run the real pipeline on a BEIR collection and compare it with an in-process "
                 + "Lucene BM25 baseline; several modes share one ingest.", List.of(
                 new Own("dataset", "BEIR_FOLDER", "the collection: corpus.jsonl, queries.jsonl, qrels/test.tsv (required)"),

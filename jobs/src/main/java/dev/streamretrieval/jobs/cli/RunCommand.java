@@ -35,14 +35,14 @@ final class RunCommand {
     static int run(List<String> args) throws Exception {
         Map<String, String> extras = new LinkedHashMap<>();
         extras.put("collection", null);
-        extras.put("mode", "bm25");
+        extras.put("mode", null);
         List<String> positional = new ArrayList<>();
         JobOptions o = JobOptions.parse(args, positional, Set.of("no-load"), extras);
         if (!positional.isEmpty()) {
             throw new IllegalArgumentException("unexpected arguments " + positional);
         }
         List<Document> docs = extras.containsKey("no-load") ? List.of() : loadCollection(extras.get("collection"));
-        QueryMode mode = QueryMode.fromWire(extras.get("mode"));
+        QueryMode mode = extras.get("mode") == null ? defaultMode(o) : QueryMode.fromWire(extras.get("mode"));
         if (mode == null || !RetrievalJob.supportedModes(o).contains(mode)) {
             throw new IllegalArgumentException("--mode must be one of " + RetrievalJob.supportedModes(o).stream()
                     .map(QueryMode::wireName).toList());
@@ -98,6 +98,12 @@ final class RunCommand {
         return 0;
     }
 
+    /** hybrid when a dense model is configured (the demo shows what fusion does), bm25 otherwise. */
+    static QueryMode defaultMode(JobOptions o) {
+        return o.neural.enabled() && RetrievalJob.supportedModes(o).contains(QueryMode.HYBRID)
+                ? QueryMode.HYBRID : QueryMode.BM25;
+    }
+
     /**
      * Publishes the documents (progress bar "publishing"), then waits until the job's own state accounts for every
      * distinct id, indexed or dead-lettered (progress bar "indexing"); returns the job's statistics then.
@@ -149,11 +155,34 @@ final class RunCommand {
             }
             out.println(sb);
             for (Hit h : r.hits) {
-                String title = h.title == null || h.title.isBlank() ? "" : "  " + abbreviate(h.title, 70);
-                out.printf("  %3d. %-16s %8.4f%s%n", h.rank, h.docId, h.score, title);
+                String title = h.title == null || h.title.isBlank() ? "" : "  " + abbreviate(h.title, 60);
+                out.printf("  %3d. %-16s %8.4f%s%s%n", h.rank, h.docId, h.score, evidence(h), title);
             }
             out.flush();
         }
+    }
+
+    /**
+     * Why a hybrid or full hit ranks where it does: its rank and score in the BM25 and dense lists the fusion
+     * combined ("-" when a list does not hold it) and its MaxSim score where one was computed; empty for bm25 and
+     * dense hits.
+     */
+    static String evidence(Hit h) {
+        if (h.ranks == null) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder();
+        for (String list : List.of("bm25", "dense")) {
+            Integer rank = h.ranks.get(list);
+            Double score = h.scores == null ? null : h.scores.get(list);
+            sb.append(String.format(java.util.Locale.ROOT, "  %s %-14s", list, rank == null ? "-"
+                    : "#" + rank + (score == null ? "" : String.format(java.util.Locale.ROOT, " (%.3f)", score))));
+        }
+        Double maxSim = h.scores == null ? null : h.scores.get("maxsim");
+        if (maxSim != null) {
+            sb.append(String.format(java.util.Locale.ROOT, "  maxsim %.3f", maxSim));
+        }
+        return sb.toString();
     }
 
     private static String abbreviate(String s, int n) {

@@ -193,7 +193,9 @@ public class GatherFunction extends KeyedProcessFunction<String, ShardHits, Gath
             for (int i = 0; i < ranked.size(); i++) {
                 ResultRanker.Ranked x = ranked.get(i);
                 Candidate c = p.candidates[x.index()];
-                r.hits.add(new Hit(c.docId, i + 1, x.score(), x.scores(), c.title));
+                Hit hit = new Hit(c.docId, i + 1, x.score(), x.scores(), c.title);
+                hit.ranks = x.ranks().isEmpty() ? null : x.ranks();
+                r.hits.add(hit);
                 if (p.mode == QueryMode.FULL && i < options.rerankDepth) {
                     passages[i] = c.passage;
                 }

@@ -28,8 +28,12 @@ import java.util.Map;
 public final class ResultRanker implements java.io.Serializable {
     private static final long serialVersionUID = 1L;
 
-    /** One ranked candidate: its index in the candidate array, the ordering score and every stage's score. */
-    public record Ranked(int index, double score, Map<String, Double> scores) {}
+    /**
+     * One ranked candidate: its index in the candidate array, the ordering score, every stage's score, and (hybrid,
+     * full) its 1-based rank in each list the fusion read ({@code bm25}, {@code dense}; a list that does not hold
+     * it has no entry), so a client can show why it ranks where it does.
+     */
+    public record Ranked(int index, double score, Map<String, Double> scores, Map<String, Integer> ranks) {}
 
     private final Bm25 bm25;
     private final Fusion fusion;
@@ -59,8 +63,8 @@ public final class ResultRanker implements java.io.Serializable {
         }
         QueryMode mode = p.mode == null ? QueryMode.BM25 : p.mode;
         List<Ranked> ranked = switch (mode) {
-            case BM25 -> byScore(m, i -> bm25Scores[i], stage, cands);
-            case DENSE -> byScore(m, i -> Float.isNaN(cands[i].denseScore) ? Double.NEGATIVE_INFINITY : cands[i].denseScore, stage, cands);
+            case BM25 -> byScore(m, i -> bm25Scores[i], stage, noRanks(m), cands);
+            case DENSE -> byScore(m, i -> Float.isNaN(cands[i].denseScore) ? Double.NEGATIVE_INFINITY : cands[i].denseScore, stage, noRanks(m), cands);
             case HYBRID -> fused(p, bm25Scores, stage);
             case FULL -> full(p, bm25Scores, stage);
         };
@@ -90,7 +94,8 @@ public final class ResultRanker implements java.io.Serializable {
         double of(int i);
     }
 
-    private static List<Ranked> byScore(int m, Score score, List<Map<String, Double>> stage, Candidate[] cands) {
+    private static List<Ranked> byScore(int m, Score score, List<Map<String, Double>> stage,
+            List<Map<String, Integer>> ranks, Candidate[] cands) {
         List<Integer> order = new ArrayList<>(m);
         for (int i = 0; i < m; i++) {
             order.add(i);
@@ -98,7 +103,7 @@ public final class ResultRanker implements java.io.Serializable {
         order.sort(Comparator.<Integer>comparingDouble(i -> -score.of(i)).thenComparing(i -> cands[i].docId));
         List<Ranked> out = new ArrayList<>(m);
         for (int i : order) {
-            out.add(new Ranked(i, score.of(i), stage.get(i)));
+            out.add(new Ranked(i, score.of(i), stage.get(i), ranks.get(i)));
         }
         return out;
     }
@@ -118,7 +123,23 @@ public final class ResultRanker implements java.io.Serializable {
         for (int i = 0; i < m; i++) {
             stage.get(i).put(method.label(), fused[i]);
         }
-        return byScore(m, i -> fused[i], stage, cands);
+        List<Map<String, Integer>> ranks = noRanks(m);
+        for (int r = 0; r < bm25Ranking.length; r++) {
+            ranks.get(bm25Ranking[r]).put("bm25", r + 1);
+        }
+        for (int r = 0; r < denseRanking.length; r++) {
+            ranks.get(denseRanking[r]).put("dense", r + 1);
+        }
+        return byScore(m, i -> fused[i], stage, ranks, cands);
+    }
+
+    /** An empty rank map per candidate. */
+    private static List<Map<String, Integer>> noRanks(int m) {
+        List<Map<String, Integer>> out = new ArrayList<>(m);
+        for (int i = 0; i < m; i++) {
+            out.add(new LinkedHashMap<>());
+        }
+        return out;
     }
 
     private interface Member {
@@ -149,7 +170,7 @@ public final class ResultRanker implements java.io.Serializable {
                 .thenComparing(r -> cands[r.index()].docId));
         List<Ranked> out = new ArrayList<>(hybrid.size());
         for (Ranked r : scored) {
-            out.add(new Ranked(r.index(), cands[r.index()].maxSimScore, r.scores()));
+            out.add(new Ranked(r.index(), cands[r.index()].maxSimScore, r.scores(), r.ranks()));
         }
         out.addAll(rest);
         return out;

@@ -73,4 +73,21 @@ class ResultRankerTest {
         // the query's own method wins over the job's
         assertThat(order(new ResultRanker(BM25, k0), hybrid("linear", cands))).containsExactly("b", "a", "c");
     }
+
+    @Test
+    void hybridHitsCarryTheirRankInEachFusedList() {
+        // BM25 order a (tf 9), b (tf 4), c (tf 1); dense order b (0.9), c (0.8); a is in no dense list
+        Candidate[] cands = {cand("a", 9, Float.NaN, true, false), cand("b", 4, 0.9f, true, true),
+            cand("c", 1, 0.8f, true, true)};
+        var ranked = new ResultRanker(BM25, new GatherOptions()).rank(hybrid(null, cands));
+        java.util.Map<String, java.util.Map<String, Integer>> ranks = new java.util.HashMap<>();
+        ranked.forEach(r -> ranks.put(cands[r.index()].docId, r.ranks()));
+        assertThat(ranks.get("a")).containsExactly(java.util.Map.entry("bm25", 1));
+        assertThat(ranks.get("b")).containsOnly(java.util.Map.entry("bm25", 2), java.util.Map.entry("dense", 1));
+        assertThat(ranks.get("c")).containsOnly(java.util.Map.entry("bm25", 3), java.util.Map.entry("dense", 2));
+        // single-list modes have nothing to explain
+        PendingQuery bm25 = hybrid(null, cands);
+        bm25.mode = QueryMode.BM25;
+        assertThat(new ResultRanker(BM25, new GatherOptions()).rank(bm25)).allMatch(r -> r.ranks().isEmpty());
+    }
 }
