@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -14,10 +15,15 @@ import java.util.Set;
  * The part of kustomize the manifests use, so that every base + component combination can be checked without
  * the kustomize binary: {@code resources} (files or kustomization folders), {@code components} and
  * {@code patches} with a {@code target} (kind, name) whose file is a JSON 6902 patch (add, replace, remove,
- * test). Any other kustomization key fails, so the manifests cannot silently outgrow what is checked.
+ * test), and {@code configMapGenerator} from files with fixed names ({@code disableNameSuffixHash}) and labels.
+ * Any other kustomization key or generator option fails, so the manifests cannot silently outgrow what is
+ * checked.
  */
 final class Kustomize {
-    private static final Set<String> KEYS = Set.of("apiVersion", "kind", "resources", "components", "patches");
+    private static final Set<String> KEYS = Set.of("apiVersion", "kind", "resources", "components", "patches",
+            "configMapGenerator");
+    private static final Set<String> GENERATOR_KEYS = Set.of("name", "files", "options");
+    private static final Set<String> GENERATOR_OPTIONS = Set.of("disableNameSuffixHash", "labels");
 
     private Kustomize() {}
 
@@ -58,6 +64,9 @@ final class Kustomize {
                 throw new IllegalArgumentException(file + ": resource " + r.asText() + " does not exist");
             }
         }
+        for (JsonNode g : k.path("configMapGenerator")) {
+            out.add(configMap(dir, file, g));
+        }
         for (JsonNode c : k.path("components")) {
             apply(dir.resolve(c.asText()).normalize(), out, true);
         }
@@ -85,6 +94,57 @@ final class Kustomize {
                 throw new IllegalArgumentException(p + ": no " + targetKind + " named " + targetName + " to patch");
             }
         }
+    }
+
+    /**
+     * A ConfigMap as kustomize generates it: one data entry per file, keyed by the file's name, holding its text.
+     * Only fixed names are supported: the hash suffix kustomize would otherwise append is not computed here.
+     */
+    private static ObjectNode configMap(Path dir, Path file, JsonNode g) throws IOException {
+        g.fieldNames().forEachRemaining(name -> {
+            if (!GENERATOR_KEYS.contains(name)) {
+                throw new IllegalArgumentException(file + ": configMapGenerator key '" + name + "' is not supported by the checks");
+            }
+        });
+        JsonNode options = g.path("options");
+        options.fieldNames().forEachRemaining(name -> {
+            if (!GENERATOR_OPTIONS.contains(name)) {
+                throw new IllegalArgumentException(file + ": configMapGenerator option '" + name + "' is not supported by the checks");
+            }
+        });
+        String name = g.path("name").asText("");
+        if (name.isEmpty() || !options.path("disableNameSuffixHash").asBoolean(false)) {
+            throw new IllegalArgumentException(file + ": configMapGenerator " + name
+                    + ": only named generators with options.disableNameSuffixHash: true are supported by the checks");
+        }
+        ObjectNode cm = Yaml.MAPPER.createObjectNode();
+        cm.put("apiVersion", "v1");
+        cm.put("kind", "ConfigMap");
+        ObjectNode metadata = cm.putObject("metadata");
+        metadata.put("name", name);
+        if (options.has("labels")) {
+            metadata.set("labels", options.get("labels").deepCopy());
+        }
+        ObjectNode data = cm.putObject("data");
+        for (JsonNode f : g.path("files")) {
+            Path p = dir.resolve(f.asText()).normalize();
+            if (!Files.isRegularFile(p)) {
+                throw new IllegalArgumentException(file + ": configMapGenerator " + name + ": file " + f.asText() + " does not exist");
+            }
+            data.put(p.getFileName().toString(), Files.readString(p));
+        }
+        return cm;
+    }
+
+    /** The files that kustomization {@code k} (read from {@code kustomization}) turns into ConfigMap data. */
+    static Set<Path> generatorFiles(Path kustomization, JsonNode k) {
+        Set<Path> files = new LinkedHashSet<>();
+        for (JsonNode g : k.path("configMapGenerator")) {
+            for (JsonNode f : g.path("files")) {
+                files.add(kustomization.getParent().resolve(f.asText()).normalize());
+            }
+        }
+        return files;
     }
 
     /** One RFC 6902 operation on the document (add, replace, remove, test). */

@@ -46,7 +46,8 @@ final class ManifestChecks {
 
     /**
      * Every .yaml/.yml file under {@code root} parses; every document is a mapping with apiVersion and kind (and
-     * metadata.name for resources), except JSON 6902 patch files, which a kustomization must name as patches.
+     * metadata.name for resources), except JSON 6902 patch files, which a kustomization must name as patches, and
+     * files a kustomization's configMapGenerator turns into ConfigMap data (they only have to parse).
      */
     static List<String> parseAll(Path root) throws IOException {
         List<String> problems = new ArrayList<>();
@@ -58,6 +59,7 @@ final class ManifestChecks {
             problems.add(root + ": no manifests");
         }
         Set<Path> patchFiles = new LinkedHashSet<>();
+        Set<Path> generated = new LinkedHashSet<>();
         Map<Path, List<JsonNode>> parsed = new LinkedHashMap<>();
         for (Path f : files) {
             try {
@@ -71,6 +73,7 @@ final class ManifestChecks {
                         for (JsonNode p : d.path("patches")) {
                             patchFiles.add(f.getParent().resolve(p.path("path").asText()).normalize());
                         }
+                        generated.addAll(Kustomize.generatorFiles(f, d));
                     }
                 }
             } catch (IOException e) {
@@ -78,6 +81,9 @@ final class ManifestChecks {
             }
         }
         for (Map.Entry<Path, List<JsonNode>> e : parsed.entrySet()) {
+            if (generated.contains(e.getKey().normalize())) {
+                continue; // ConfigMap data (e.g. Grafana's provisioning file), not a manifest
+            }
             String name = root.relativize(e.getKey()).toString();
             int i = 0;
             for (JsonNode d : e.getValue()) {

@@ -2,6 +2,8 @@ package dev.streamretrieval.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.streamretrieval.jobs.client.PipelineClient;
 import dev.streamretrieval.schemas.Document;
 import dev.streamretrieval.schemas.IndexStats;
@@ -30,7 +32,8 @@ import org.junit.jupiter.api.Test;
  * The embedded pipeline with Flink's Prometheus reporter (configured as on the cluster, through
  * {@code --flink.metrics.reporter.prom.*}) and the default dense model: after indexing documents, refusing bad
  * records and answering bm25 and hybrid queries, the reporter's HTTP endpoint on 127.0.0.1 exposes the job's
- * metrics with the names README lists ("Deploy on Kubernetes", watch metrics), and their values add up.
+ * metrics with the names README lists ("Deploy on Kubernetes", watch metrics), and their values add up; and every
+ * query of the Grafana dashboard (deploy/k8s/base/grafana/stream-retrieval.json) selects series the job exports.
  */
 class PrometheusMetricsIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -65,6 +68,9 @@ class PrometheusMetricsIT {
         EXPECTED.put(OP + "mode_shardSearchLatencyUs", "slowest shard's search per query, per mode (summary)");
         EXPECTED.put(OP + "partialResults", "results answered partially after the gather timeout");
         EXPECTED.put(OP + "lateShardAnswers", "shard answers after a partial result");
+        EXPECTED.put(OP + "pendingRecords", "consumer lag: records behind the topic's end, per Kafka source (label operator_name)");
+        EXPECTED.put(OP + "KafkaSourceReader_KafkaConsumer_records_lag_max", "the Kafka consumer's own records-lag-max");
+        EXPECTED.put("flink_jobmanager_job_lastCheckpointDuration", "duration of the last completed checkpoint");
     }
 
     @Test
@@ -142,7 +148,82 @@ class PrometheusMetricsIT {
             assertThat(sum(found, OP + "batchSize_count")).isPositive();
             assertThat(sum(found, OP + "documentsIndexedPerSecond")).isPositive();
             assertThat(sum(found, OP + "partialResults")).isZero();
+            assertThat(labels(found, OP + "pendingRecords", "operator_name"))
+                    .containsExactlyInAnyOrder("Source:_documents_source", "Source:_queries_source");
+
+            List<String> unmatched = new ArrayList<>();
+            for (Selector sel : dashboardSelectors()) {
+                if (found.getOrDefault(sel.metric(), List.of()).stream().noneMatch(sel::matches)) {
+                    unmatched.add(sel.text());
+                }
+            }
+            assertThat(unmatched).as("dashboard queries that select no series the job exports; it served:%n%s", names(found))
+                    .isEmpty();
         }
+    }
+
+    // ------------------------------------------------------------------ the dashboard's queries
+
+    /** Flink's Prometheus names all start with flink_; the dashboard queries no other metric. */
+    private static final Pattern SELECTOR = Pattern.compile("\\b(flink_[a-zA-Z0-9_:]*)\\s*(\\{([^}]*)\\})?");
+    private static final Pattern MATCHER = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)\\s*(=~|!~|!=|=)\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
+
+    /** A PromQL series selector: metric name and label matchers; a dashboard variable ($job) matches anything. */
+    record Selector(String text, String metric, List<String[]> matchers) {
+        boolean matches(Sample s) {
+            for (String[] m : matchers) {
+                String value = s.labels().getOrDefault(m[0], "");
+                String pattern = m[2].replaceAll("\\$\\{?\\w+}?", ".*");
+                boolean ok = switch (m[1]) {
+                    case "=" -> m[2].startsWith("$") || value.equals(m[2]);
+                    case "!=" -> !value.equals(m[2]);
+                    case "=~" -> value.matches(pattern); // PromQL regexes are anchored, like String.matches
+                    default -> !value.matches(pattern);
+                };
+                if (!ok) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    /** Every selector in the dashboard's panel queries and template variable queries. */
+    static List<Selector> dashboardSelectors() throws Exception {
+        Path dashboard = null;
+        for (Path p = Path.of("").toAbsolutePath(); p != null && dashboard == null; p = p.getParent()) {
+            Path candidate = p.resolve("deploy/k8s/base/grafana/stream-retrieval.json");
+            dashboard = Files.isRegularFile(candidate) ? candidate : null;
+        }
+        assertThat(dashboard).as("deploy/k8s/base/grafana/stream-retrieval.json above %s", Path.of("").toAbsolutePath()).isNotNull();
+        JsonNode root = new ObjectMapper().readTree(dashboard.toFile());
+        List<String> queries = new ArrayList<>();
+        for (JsonNode panel : root.path("panels")) {
+            for (JsonNode t : panel.path("targets")) {
+                queries.add(t.path("expr").asText());
+            }
+        }
+        for (JsonNode v : root.path("templating").path("list")) {
+            if (v.path("type").asText().equals("query")) {
+                queries.add(v.path("query").path("query").asText());
+            }
+        }
+        List<Selector> out = new ArrayList<>();
+        for (String q : queries) {
+            Matcher m = SELECTOR.matcher(q);
+            while (m.find()) {
+                List<String[]> matchers = new ArrayList<>();
+                if (m.group(3) != null) {
+                    Matcher l = MATCHER.matcher(m.group(3));
+                    while (l.find()) {
+                        matchers.add(new String[] {l.group(1), l.group(2), l.group(3)});
+                    }
+                }
+                out.add(new Selector(m.group(), m.group(1), matchers));
+            }
+        }
+        assertThat(out).as("selectors in %s", dashboard).hasSizeGreaterThan(10);
+        return out;
     }
 
     record Sample(Map<String, String> labels, double value) {}
