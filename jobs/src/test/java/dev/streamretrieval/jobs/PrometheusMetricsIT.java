@@ -109,6 +109,7 @@ class PrometheusMetricsIT {
                 }
             }
 
+            List<Selector> dashboard = dashboardSelectors();
             // bounded polling: gauges, meters and histograms show up once the reporter has scraped them
             Map<String, List<Sample>> found = Map.of();
             String body = "";
@@ -120,7 +121,8 @@ class PrometheusMetricsIT {
                         && sum(found, OP + "documentsIndexed") >= docs
                         && sum(found, OP + "shard_documents") == docs
                         && sum(found, OP + "mode_endToEndLatencyMs_count") >= queries * modes.size()
-                        && sum(found, OP + "documentsIndexedPerSecond") > 0) {
+                        && sum(found, OP + "documentsIndexedPerSecond") > 0
+                        && unmatched(dashboard, found).isEmpty()) {
                     break;
                 }
                 Thread.sleep(500);
@@ -151,13 +153,7 @@ class PrometheusMetricsIT {
             assertThat(labels(found, OP + "pendingRecords", "operator_name"))
                     .containsExactlyInAnyOrder("Source:_documents_source", "Source:_queries_source");
 
-            List<String> unmatched = new ArrayList<>();
-            for (Selector sel : dashboardSelectors()) {
-                if (found.getOrDefault(sel.metric(), List.of()).stream().noneMatch(sel::matches)) {
-                    unmatched.add(sel.text());
-                }
-            }
-            assertThat(unmatched).as("dashboard queries that select no series the job exports; it served:%n%s", names(found))
+            assertThat(unmatched(dashboard, found)).as("dashboard queries that select no series the job exports; it served:%n%s", names(found))
                     .isEmpty();
         }
     }
@@ -186,6 +182,12 @@ class PrometheusMetricsIT {
             }
             return true;
         }
+    }
+
+    /** The selectors that select no series in the scrape. */
+    private static List<String> unmatched(List<Selector> selectors, Map<String, List<Sample>> found) {
+        return selectors.stream().filter(sel -> found.getOrDefault(sel.metric(), List.of()).stream().noneMatch(sel::matches))
+                .map(Selector::text).toList();
     }
 
     /** Every selector in the dashboard's panel queries and template variable queries. */
