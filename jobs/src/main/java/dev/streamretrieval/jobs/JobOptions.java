@@ -61,6 +61,7 @@ public class JobOptions implements Serializable {
         DESCRIPTIONS.put("max-k", "largest k a query may ask for (default 1000)");
         DESCRIPTIONS.put("max-dead-letter-value-bytes", "original bytes carried in a dead letter; longer values are cut and marked value_truncated (default 262144)");
         DESCRIPTIONS.put("dense-model", "dense bi-encoder: a built-in model (" + String.join(", ", BuiltinModels.names()) + "), a model folder, or none to run BM25 only (default " + NeuralOptions.DEFAULT_DENSE_MODEL + ")");
+        DESCRIPTIONS.put("query-model", "two-tower query encoder (e.g. DPR's question encoder next to its context encoder as --dense-model): a built-in model or a model folder whose vectors have the dense model's dimension (checked at start), or same (default: queries are encoded by the dense model)");
         DESCRIPTIONS.put("token-model", "token (MaxSim) encoder: dense (the dense model's hidden states, one forward pass; default), none, or a ColBERT-style model folder");
         DESCRIPTIONS.put("cross-encoder", "cross-encoder model folder for full mode, or none (default; the rerank stage is then skipped and says so)");
         DESCRIPTIONS.put("vector-dimension", "length of dense vectors (default 0: the dense model's); with --dense-model none, a positive value lets documents and queries supply their own 'vector' for dense and hybrid modes");
@@ -204,6 +205,7 @@ public class JobOptions implements Serializable {
                 case "max-k" -> limits.maxK = Integer.parseInt(value);
                 case "max-dead-letter-value-bytes" -> limits.maxDeadLetterValueBytes = Integer.parseInt(value);
                 case "dense-model" -> neural.denseModel = value;
+                case "query-model" -> neural.queryModel = value;
                 case "token-model" -> neural.tokenModel = value;
                 case "cross-encoder" -> neural.crossEncoderModel = value;
                 case "dense-codec" -> neural.denseCodec = value;

@@ -78,6 +78,10 @@ public final class ScaleCommand {
         try (DenseEncoder encoder = DenseEncoder.open(base.neural.denseSpec(), base.neural.intraOpThreads,
                 base.neural.batchSize)) {
             baseVectors = encoder.encodePassages(texts);
+        }
+        // queries as the job encodes them: by the query model of a two-tower pair, else by the same model
+        try (DenseEncoder encoder = DenseEncoder.open(base.neural.querySpec(), base.neural.intraOpThreads,
+                base.neural.batchSize)) {
             queryVectors = encoder.encodeQueries(distinct.stream().map(q -> q.text).toList());
         }
         for (float[] v : baseVectors) {

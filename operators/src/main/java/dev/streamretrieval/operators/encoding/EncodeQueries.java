@@ -17,6 +17,11 @@ import org.apache.flink.metrics.Counter;
  * A query that supplied its own {@code vector} keeps it; in full mode its token vectors are still encoded from
  * the text (MaxSim needs them, and a query is one short text). A model error never fails the job: the query is
  * answered by the modes that still work and its result lists the skipped stages in {@code degraded}.
+ *
+ * <p>Two-tower ({@code --query-model}): the dense vector comes from the query model, the token vectors still from
+ * the token model (by default the document model's hidden states), because MaxSim compares them with the
+ * documents' token vectors. The two are then different models, so a full query costs two forward passes instead
+ * of the shared one ({@link #sharesQueryPass} says no).
  */
 public class EncodeQueries implements BatchFunction<ShardQuery, ShardQuery> {
     private static final long serialVersionUID = 1L;
@@ -38,7 +43,7 @@ public class EncodeQueries implements BatchFunction<ShardQuery, ShardQuery> {
     @Override
     public void open(BatchContext context) {
         failed = context.metrics().counter("queriesEncodeFailed");
-        dense = DenseEncoder.open(options.denseSpec(), options.intraOpThreads, options.batchSize);
+        dense = DenseEncoder.open(options.querySpec(), options.intraOpThreads, options.batchSize);
         tokens = options.tokensEnabled()
                 ? TokenEncoder.open(options.tokenSpec(), options.intraOpThreads, options.batchSize) : null;
         sharedQueryPass = tokens != null && sharesQueryPass(dense.spec(), tokens.spec());
@@ -129,7 +134,7 @@ public class EncodeQueries implements BatchFunction<ShardQuery, ShardQuery> {
         q.degraded = d;
     }
 
-    /** Gives {@code needDense} their dense vectors and {@code needTokens} their token vectors. */
+    /** Gives {@code needDense} their dense vectors (query model) and {@code needTokens} their token vectors. */
     private void encode(List<ShardQuery> needDense, List<ShardQuery> needTokens) {
         if (sharedQueryPass && !needTokens.isEmpty()) {
             // the dense model's own hidden states are the token vectors: one forward pass gives both

@@ -18,6 +18,15 @@ public class NeuralOptions implements Serializable {
     /** The default bi-encoder, chosen by quality and speed on the shared collections (see the README). */
     public static final String DEFAULT_DENSE_MODEL = "all-minilm-l6-v2-q";
 
+    /**
+     * Query encoder of a two-tower pair (DPR's question encoder next to its context encoder): a built-in name or a
+     * model folder; "same" (default) encodes queries with the dense model. Its vectors must have the dense
+     * model's dimension, since they are compared with the documents' by dot product.
+     */
+    public String queryModel = SAME_QUERY_MODEL;
+
+    public static final String SAME_QUERY_MODEL = "same";
+
     /** Token (MaxSim) model: "dense" reuses the dense model's hidden states (one forward pass), "none", or a model. */
     public String tokenModel = "dense";
 
@@ -103,6 +112,20 @@ public class NeuralOptions implements Serializable {
         return BuiltinModels.resolve(denseModel, "dense");
     }
 
+    /** Whether queries have their own encoder (a two-tower pair) rather than the dense model. */
+    public boolean twoTower() {
+        return enabled() && !queryModel.equals(SAME_QUERY_MODEL);
+    }
+
+    /**
+     * The model that encodes query texts into dense vectors: the query model of a two-tower pair, else the dense
+     * model. Token vectors (full mode) never come from it: they are compared with the documents' token vectors,
+     * which only the document side's model (or the token model) produces.
+     */
+    public ModelSpec querySpec() {
+        return twoTower() ? BuiltinModels.resolve(queryModel, "dense") : denseSpec();
+    }
+
     /** The token model: the dense model's hidden states (no markers, no query prefix) unless one is given. */
     public ModelSpec tokenSpec() {
         if (tokenModel.equals("dense")) {
@@ -131,9 +154,16 @@ public class NeuralOptions implements Serializable {
         if (batchSize < 1 || intraOpThreads < 1 || maxWaitMillis < 0) {
             throw new IllegalArgumentException("encoder batch size and threads must be >= 1, max wait >= 0");
         }
+        if (!enabled() && !queryModel.equals(SAME_QUERY_MODEL)) {
+            throw new IllegalArgumentException("--query-model " + queryModel + " needs a document model: it encodes"
+                    + " queries for the dense model's vectors, and --dense-model is none");
+        }
         List<String> problems = new ArrayList<>();
         if (enabled()) {
             checkModel("--dense-model", denseModel, "dense", 3, problems);
+            if (twoTower()) {
+                checkModel("--query-model", queryModel, "dense", 3, problems);
+            }
             if (tokensEnabled() && !tokenModel.equals("dense")) {
                 checkModel("--token-model", tokenModel, "token", 3, problems);
             }
@@ -147,6 +177,26 @@ public class NeuralOptions implements Serializable {
         }
         if (enabled()) {
             denseDimension();
+        }
+        if (twoTower()) {
+            checkQueryDimension();
+        }
+    }
+
+    /**
+     * A query vector is scored against document vectors by dot product (and indexed lists by distance), so the
+     * query model must give vectors of the dense model's length; refuses the pair, naming both, when not.
+     */
+    private void checkQueryDimension() {
+        ModelSpec q = querySpec();
+        int queryDimension = q.dimension > 0 ? q.dimension : OnnxModel.check(q, 3).dimension();
+        int documentDimension = denseDimension();
+        if (queryDimension != documentDimension) {
+            throw new IllegalArgumentException("the two-tower models disagree on the vector dimension: --query-model "
+                    + queryModel + " gives " + (queryDimension > 0 ? queryDimension + "-dimensional vectors"
+                            : "vectors of unknown length (set \"dimension\" in its model.json)")
+                    + ", --dense-model " + denseModel + " gives " + documentDimension + "-dimensional vectors;"
+                    + " queries and documents must be encoded to the same length");
         }
     }
 
