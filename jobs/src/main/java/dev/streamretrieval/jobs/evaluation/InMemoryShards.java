@@ -1,17 +1,16 @@
 package dev.streamretrieval.jobs.evaluation;
 
-import dev.streamretrieval.operators.analysis.TermVector;
 import dev.streamretrieval.operators.analysis.TextAnalyzer;
 import dev.streamretrieval.operators.index.IndexRequest;
 import dev.streamretrieval.operators.index.ShardCounters;
 import dev.streamretrieval.operators.index.ShardHits;
 import dev.streamretrieval.operators.index.ShardIndex;
 import dev.streamretrieval.operators.index.ShardQuery;
+import dev.streamretrieval.operators.ingest.PrepareDocuments;
 import dev.streamretrieval.operators.ingest.ShardRouter;
 import dev.streamretrieval.operators.scoring.Bm25;
 import dev.streamretrieval.operators.scoring.Fusion;
 import dev.streamretrieval.schemas.Document;
-import dev.streamretrieval.schemas.DocumentOp;
 import dev.streamretrieval.schemas.QueryMode;
 import dev.streamretrieval.schemas.QueryOp;
 import java.util.List;
@@ -37,16 +36,7 @@ public final class InMemoryShards {
         }
         ShardRouter router = new ShardRouter(shardCount);
         for (Document d : documents) {
-            TermVector tv = analyzer.termVector(d.indexableText());
-            IndexRequest r = new IndexRequest();
-            r.docId = d.id;
-            r.shard = router.shardOf(d.id);
-            r.op = DocumentOp.UPSERT;
-            r.title = d.title;
-            r.text = d.text;
-            r.terms = tv.terms;
-            r.freqs = tv.freqs;
-            r.length = tv.length;
+            IndexRequest r = PrepareDocuments.analysed(d, router, analyzer);
             shards[r.shard].apply(r.shard, r, counters[r.shard]);
         }
     }

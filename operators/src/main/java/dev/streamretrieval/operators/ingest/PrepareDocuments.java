@@ -61,15 +61,29 @@ public class PrepareDocuments extends ProcessFunction<SourceRecord, IndexRequest
             return;
         }
         Document doc = decoded.value();
+        IndexRequest r = analysed(doc, router, analyzer);
+        r.producedAt = record.timestamp;
+        r.sourceTopic = record.topic;
+        r.sourcePartition = record.partition;
+        r.sourceOffset = record.offset;
+        if (doc.op == DocumentOp.UPSERT && doc.vector != null) {
+            // supplied upstream (checked and unit length): the encode stage skips a request that has one
+            r.dense = denseCodec.encode(doc.vector);
+        }
+        out.collect(r);
+    }
+
+    /**
+     * The index request of a decoded document as the job routes and analyses it: id, shard, op, version and, for
+     * an upsert, title, text and its term vector. Also used by in-process evaluations, so that they index exactly
+     * what the job indexes.
+     */
+    public static IndexRequest analysed(Document doc, ShardRouter router, TextAnalyzer analyzer) {
         IndexRequest r = new IndexRequest();
         r.docId = doc.id;
         r.shard = router.shardOf(doc.id);
         r.op = doc.op;
         r.version = doc.version;
-        r.producedAt = record.timestamp;
-        r.sourceTopic = record.topic;
-        r.sourcePartition = record.partition;
-        r.sourceOffset = record.offset;
         if (doc.op == DocumentOp.UPSERT) {
             TermVector tv = analyzer.termVector(doc.indexableText());
             r.title = doc.title;
@@ -77,11 +91,7 @@ public class PrepareDocuments extends ProcessFunction<SourceRecord, IndexRequest
             r.terms = tv.terms;
             r.freqs = tv.freqs;
             r.length = tv.length;
-            if (doc.vector != null) {
-                // supplied upstream (checked and unit length): the encode stage skips a request that has one
-                r.dense = denseCodec.encode(doc.vector);
-            }
         }
-        out.collect(r);
+        return r;
     }
 }
