@@ -167,8 +167,9 @@ class DeployManifestsTest {
                 .anyMatch(p -> p.contains("unknown option --shardz"));
         assertThat(plantDocs(d -> args(d).add("--delivery").add("twice"), docs -> ManifestChecks.jobArgs(fd(docs))))
                 .anyMatch(p -> p.contains("--delivery must be"));
-        assertThat(plantDocs(d -> args(d).set(0, "run"), docs -> ManifestChecks.jobArgs(fd(docs))))
-                .anyMatch(p -> p.contains("first job argument must be 'job'"));
+        // the entry class takes the options alone: the CLI's command word `job` is refused
+        assertThat(plantDocs(d -> args(d).insert(0, "job"), docs -> ManifestChecks.jobArgs(fd(docs))))
+                .anyMatch(p -> p.contains("unexpected arguments [job]"));
         assertThat(plantDocs(d -> args(d).add("--parallelism").add("4"), docs -> ManifestChecks.jobArgs(fd(docs))))
                 .anyMatch(p -> p.contains("--parallelism overrides"));
         assertThat(plantDocs(d -> args(d).set(argIndex(d, "--checkpoint-dir") + 1, "s3://elsewhere/cp"), docs -> ManifestChecks.jobArgs(fd(docs))))
@@ -190,7 +191,7 @@ class DeployManifestsTest {
         assertThat(ManifestChecks.jobArgs(fd(twelve))).isEmpty();
         assertThat(plantDocs(d -> ((ObjectNode) fd(d).at("/spec/job")).put("parallelism", 5), docs -> ManifestChecks.jobArgs(fd(docs))))
                 .anyMatch(p -> p.contains("not a multiple of taskmanager.numberOfTaskSlots 2"));
-        assertThat(plantDocs(d -> ((ObjectNode) fd(d).at("/spec/job")).put("entryClass", "dev.streamretrieval.jobs.cli.Mian"), docs -> ManifestChecks.jobArgs(fd(docs))))
+        assertThat(plantDocs(d -> ((ObjectNode) fd(d).at("/spec/job")).put("entryClass", "dev.streamretrieval.jobs.RetrievalJb"), docs -> ManifestChecks.jobArgs(fd(docs))))
                 .anyMatch(p -> p.contains("no such class"));
         assertThat(plantDocs(d -> ((ObjectNode) fd(d).at("/spec/job")).put("jarURI", "local:///opt/flink/usrlib/job.jar"), docs -> ManifestChecks.jobArgs(fd(docs))))
                 .anyMatch(p -> p.contains("jarURI"));
@@ -275,9 +276,9 @@ class DeployManifestsTest {
         Path copy = copyTree(K8S, tmp.resolve("k8s"));
         Path base = copy.resolve("base/flink-deployment.yaml");
         // an argument inserted before --checkpoint-dir moves it: the pvc-storage patch's test operation notices
-        Files.writeString(base, Files.readString(base).replace("      - job\n", "      - job\n      - --default-k\n      - \"10\"\n"));
+        Files.writeString(base, Files.readString(base).replace("    args:\n", "    args:\n      - --default-k\n      - \"10\"\n"));
         assertThatThrownBy(() -> Kustomize.render(copy.resolve("base"), List.of(copy.resolve("components/pvc-storage"))))
-                .hasMessageContaining("test /spec/job/args/19");
+                .hasMessageContaining("test /spec/job/args/18");
         Files.delete(copy.resolve("topics/kafka-topics.yaml"));
         assertThatThrownBy(() -> Kustomize.render(copy.resolve("topics"), List.of()))
                 .hasMessageContaining("resource kafka-topics.yaml does not exist");

@@ -20,10 +20,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The job jar the image ships (jobs/target/stream-retrieval-job.jar, built by jobs' shade execution) and the
- * image's build context (deploy/target/image): the jar carries the job and the libraries Flink does not ship and
- * nothing of Flink itself, and the job graph builds from the jar's classes plus Flink's alone — as it would in the
- * JobManager of the image. Runs in `verify`, after both are packaged.
+ * The job jar the image ships (jobs/target/stream-retrieval-job.jar, built by jobs' shade execution, Flink
+ * `provided`) and the image's build context (deploy/target/image): the jar carries the job and the libraries Flink
+ * does not ship, nothing of Flink itself and none of the tools (CLI, local runner, benchmarks), every class the
+ * project's code names resolves inside the jar or the Flink image, and the job graph builds from the jar's classes
+ * plus Flink's alone — as it would in the JobManager of the image. Runs in `verify`, after both are packaged.
  */
 class JobJarIT {
     static final Path JOB_JAR = Path.of(System.getProperty("job.jar", "../jobs/target/stream-retrieval-job.jar"));
@@ -33,34 +34,73 @@ class JobJarIT {
     static final List<String> PROVIDED = List.of("java.", "javax.", "jdk.", "sun.", "com.sun.", "org.w3c.", "org.xml.",
             "org.apache.flink.", "org.slf4j.", "org.apache.logging.log4j.", "org.apache.commons.", "com.esotericsoftware.",
             "org.objenesis.", "org.rocksdb.", "org.snakeyaml.");
-    /** Flink packages that are connectors, not part of the image: these must come from the jar. */
-    static final List<String> NOT_PROVIDED = List.of("org.apache.flink.connector.kafka.", "org.apache.flink.streaming.connectors.kafka.",
-            "org.apache.flink.connector.base.");
-
     static final List<String> REQUIRED = List.of(
-            "dev/streamretrieval/jobs/cli/Main.class",
+            "dev/streamretrieval/jobs/RetrievalJob.class",
             "dev/streamretrieval/operators/index/IndexAndSearchShards.class",
             "dev/streamretrieval/schemas/Document.class",
             "org/apache/flink/connector/kafka/source/KafkaSource.class",
+            "org/apache/flink/connector/base/DeliveryGuarantee.class",
             "org/apache/kafka/clients/consumer/KafkaConsumer.class",
             "org/apache/lucene/analysis/Analyzer.class",
             "org/apache/lucene/analysis/en/PorterStemFilter.class",
             "com/fasterxml/jackson/databind/ObjectMapper.class",
             "ai/onnxruntime/OrtEnvironment.class",
             "ai/onnxruntime/native/linux-x64/libonnxruntime.so");
-    static final List<String> FORBIDDEN = List.of("org/apache/flink/runtime/", "org/apache/flink/api/common/",
-            "org/apache/flink/configuration/", "org/apache/flink/streaming/api/environment/", "org/apache/flink/state/rocksdb/",
-            "org/apache/flink/metrics/prometheus/", "org/rocksdb/", "kafka/server/", "org/apache/kafka/raft/",
-            "org/apache/kafka/metadata/", "org/apache/kafka/storage/internals/", "scala/", "org/apache/logging/log4j/",
-            "org/slf4j/", "ai/onnxruntime/native/win-", "ai/onnxruntime/native/osx-");
+    /** Flink's own classes (anything under org/apache/flink/ but the connectors), logging, the tools, foreign natives. */
+    static final List<String> FORBIDDEN = List.of("org/apache/flink/", "org/rocksdb/", "kafka/server/",
+            "org/apache/kafka/raft/", "org/apache/kafka/metadata/", "org/apache/kafka/storage/internals/", "scala/",
+            "org/apache/logging/log4j/", "org/slf4j/", "ai/onnxruntime/native/win-", "ai/onnxruntime/native/osx-",
+            "dev/streamretrieval/jobs/cli/", "dev/streamretrieval/jobs/bench/", "dev/streamretrieval/jobs/cluster/",
+            "dev/streamretrieval/jobs/local/", "dev/streamretrieval/jobs/evaluation/", "dev/streamretrieval/jobs/client/",
+            "picocli/", "sample/", "log4j2.properties");
+    /** Flink packages that are connectors, not part of a Flink distribution: the jar must carry these. */
+    static final List<String> CONNECTORS = List.of("org/apache/flink/connector/kafka/", "org/apache/flink/streaming/connectors/kafka/",
+            "org/apache/flink/connector/base/");
 
-    /** Entries the jar lacks or must not have (Flink, logging, the embedded broker, foreign natives, models). */
+    /** Entries the jar lacks or must not have (Flink, logging, the embedded broker, the tools, foreign natives, models). */
     static List<String> contentProblems(Set<String> entries) {
         List<String> problems = new java.util.ArrayList<>();
         REQUIRED.stream().filter(e -> !entries.contains(e)).forEach(e -> problems.add("missing " + e));
-        entries.stream().filter(e -> FORBIDDEN.stream().anyMatch(e::startsWith) || e.endsWith(".onnx")).sorted().limit(10)
+        entries.stream()
+                .filter(e -> (FORBIDDEN.stream().anyMatch(e::startsWith) && CONNECTORS.stream().noneMatch(e::startsWith))
+                        || e.endsWith(".onnx"))
+                .sorted().limit(10)
                 .forEach(e -> problems.add("must not contain " + e));
         return problems;
+    }
+
+    /**
+     * Classes that the project's own classes in the jar name (class entries of their constant pools) and that
+     * neither the jar, the JDK nor the Flink image provides: a runtime dependency the jar lacks.
+     */
+    static List<String> unresolvedReferences(Path jar, Set<String> entries) throws IOException {
+        java.util.TreeSet<String> missing = new java.util.TreeSet<>();
+        try (JarFile j = new JarFile(jar.toFile())) {
+            for (var e : (Iterable<java.util.jar.JarEntry>) j.stream()::iterator) {
+                if (!e.getName().startsWith("dev/streamretrieval/") || !e.getName().endsWith(".class")) {
+                    continue;
+                }
+                byte[] bytes;
+                try (var in = j.getInputStream(e)) {
+                    bytes = in.readAllBytes();
+                }
+                for (String ref : ClassReferences.of(bytes)) {
+                    if (!entries.contains(ref + ".class") && !providedByImage(ref)) {
+                        missing.add(ref + " (named by " + e.getName() + ")");
+                    }
+                }
+            }
+        }
+        return List.copyOf(missing);
+    }
+
+    /** The JDK's classes and Flink's (org.apache.flink but its connectors, and what flink-dist bundles). */
+    static boolean providedByImage(String internalName) {
+        String dotted = internalName.replace('/', '.');
+        if (ClassLoader.getPlatformClassLoader().getResource(internalName + ".class") != null) {
+            return true;
+        }
+        return PROVIDED.stream().anyMatch(dotted::startsWith) && CONNECTORS.stream().noneMatch(internalName::startsWith);
     }
 
     static Set<String> entries(Path jar) throws IOException {
@@ -77,13 +117,23 @@ class JobJarIT {
         }
         Set<String> entries = entries(JOB_JAR);
         assertThat(contentProblems(entries)).isEmpty();
+        assertThat(unresolvedReferences(JOB_JAR, entries)).as("classes the job's code names that nothing provides").isEmpty();
         assertThat(Files.size(JOB_JAR)).as("job jar size").isLessThan(80L << 20);
-        // planted: a Flink runtime class and a missing library are reported
+        // planted: a Flink runtime class, a tool class and a missing library are reported
         Set<String> planted = new java.util.HashSet<>(entries);
         planted.add("org/apache/flink/runtime/jobgraph/JobGraph.class");
+        planted.add("org/apache/flink/api/common/ExecutionConfig.class");
+        planted.add("dev/streamretrieval/jobs/cli/Main.class");
         planted.remove("org/apache/lucene/analysis/Analyzer.class");
         assertThat(contentProblems(planted)).contains("must not contain org/apache/flink/runtime/jobgraph/JobGraph.class",
+                "must not contain org/apache/flink/api/common/ExecutionConfig.class",
+                "must not contain dev/streamretrieval/jobs/cli/Main.class",
                 "missing org/apache/lucene/analysis/Analyzer.class");
+        // planted: without the Kafka connector's classes, the job's references to them resolve nowhere
+        Set<String> withoutConnector = new java.util.HashSet<>(entries);
+        withoutConnector.removeIf(e -> e.startsWith("org/apache/flink/connector/kafka/"));
+        assertThat(unresolvedReferences(JOB_JAR, withoutConnector))
+                .anyMatch(m -> m.startsWith("org/apache/flink/connector/kafka/source/KafkaSource (named by dev/streamretrieval/jobs/RetrievalJob.class)"));
     }
 
     @Test
@@ -130,8 +180,7 @@ class JobJarIT {
 
             @Override
             protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-                boolean provided = PROVIDED.stream().anyMatch(name::startsWith) && NOT_PROVIDED.stream().noneMatch(name::startsWith);
-                if (!provided) {
+                if (!providedByImage(name.replace('.', '/'))) {
                     throw new ClassNotFoundException(name + " (not in the Flink image)");
                 }
                 return test.loadClass(name);

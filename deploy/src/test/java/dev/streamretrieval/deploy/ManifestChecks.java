@@ -37,7 +37,7 @@ import org.apache.kafka.storage.internals.log.LogConfig;
  */
 final class ManifestChecks {
     static final String JOB_JAR_URI = "local:///opt/flink/usrlib/stream-retrieval-job.jar";
-    static final String ENTRY_CLASS = "dev.streamretrieval.jobs.cli.Main";
+    static final String ENTRY_CLASS = "dev.streamretrieval.jobs.RetrievalJob";
     static final String PROMETHEUS_FACTORY = "org.apache.flink.metrics.prometheus.PrometheusReporterFactory";
 
     private ManifestChecks() {}
@@ -248,15 +248,12 @@ final class ManifestChecks {
      */
     static JobOptions jobOptions(JsonNode fd) {
         List<String> args = new ArrayList<>(args(fd));
-        if (args.isEmpty() || !args.get(0).equals("job")) {
-            throw new IllegalArgumentException("the first job argument must be 'job', got " + (args.isEmpty() ? "none" : args.get(0)));
-        }
-        for (int i = 1; i + 1 < args.size(); i++) {
+        for (int i = 0; i + 1 < args.size(); i++) {
             if (MODEL_STAND_INS.containsKey(args.get(i)) && args.get(i + 1).startsWith("/")) {
                 args.set(i + 1, MODEL_STAND_INS.get(args.get(i)));
             }
         }
-        return JobOptions.parse(args.subList(1, args.size()).toArray(new String[0]));
+        return JobOptions.parse(args.toArray(new String[0]));
     }
 
     /** Options that take a model folder, and the value each is parsed as when the folder is a pod path. */

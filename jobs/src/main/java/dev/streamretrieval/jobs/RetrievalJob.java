@@ -81,6 +81,21 @@ public final class RetrievalJob {
 
     private RetrievalJob() {}
 
+    /**
+     * The deployable entry point: the job jar's Main-Class and the FlinkDeployment's {@code entryClass}. Builds the
+     * job with Kafka sources and sinks from the options and runs it in the cluster it was submitted to
+     * ({@code bin/hybrid job} runs the same in the JVM of the command).
+     */
+    public static void main(String[] args) throws Exception {
+        JobOptions o = JobOptions.parse(args);
+        if (o.bootstrapServers == null) {
+            throw new IllegalArgumentException("job needs --bootstrap-servers");
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConfiguration(o));
+        buildWithKafka(env, o);
+        env.execute("stream-retrieval");
+    }
+
     /** Wires the pipeline onto {@code env}. */
     public static void build(StreamExecutionEnvironment env, Source<SourceRecord, ?, ?> documents,
             Source<SourceRecord, ?, ?> queries, Sink<SearchResult> results, Sink<DeadLetter> deadLetters,
