@@ -11,22 +11,27 @@ import java.util.Arrays;
  * ({@link Bm25#termScoreBound} of its {@link BlockBounds}) of the term's blocks overlapping the window: each bounds
  * the float term scores of its postings and float addition is monotone, so no document of the window scores above
  * the window's bound. Windows are visited best
- * bound first; every document of a visited window is scored exactly from all its terms' blocks, and the search
- * stops at the first window whose bound is below the k-th best score so far, since none of its documents could
- * enter the top k (equal scores could, by ordinal, so equal bounds are still visited). The top k — ids,
+ * bound first, and the search stops at the first window whose bound is below the k-th best score so far, since none
+ * of its documents could enter the top k (equal scores could, by ordinal, so equal bounds are still visited). Within
+ * a window (MaxScore): the terms whose window bounds sum below the k-th score are non-essential; only documents
+ * with an essential term are candidates, a candidate is dropped as soon as its essential scores plus the remaining
+ * non-essential bounds fall below the k-th score (so non-essential blocks are read only for candidates that can
+ * still make it), and a surviving candidate's score is summed exactly in query-term order. The top k — ids,
  * scores, term frequencies — is therefore the exhaustive search's, bit for bit. {@link #searchExhaustive} scores
  * every posting (the reference; the path for short lists, where skipping cannot pay, and for terms restored
  * without bounds).
  */
 public final class Bm25Searcher {
     /**
-     * Block-max is used when a query's postings in the shard exceed this many per result asked for. Measured
-     * (Bm25CpuComparison, thread CPU per query with the posting cache warm): up to 114k documents per shard block-max
-     * scored about half the documents but cost 1.2–2.9× the CPU of scoring every cached posting (npl, 8 shards:
-     * 2.09 vs 0.72 ms; cranfield 0.47 vs 0.29 ms), so it is kept for far longer lists than any measured collection
-     * has (depth 200: over 200k postings per shard query, reached around a million documents).
+     * Block-max is used when a query's postings in the shard exceed this many per result asked for; below it
+     * nearly every matching document is scored anyway (the k-th score stays low until the lists are mostly read) and
+     * the per-candidate bookkeeping costs more than it skips. Measured with Bm25CpuComparison (thread CPU per query,
+     * posting cache warm, 8 shards, depth 200): on the shared collections, whose shards hold 170–1,400 documents,
+     * block-max and exhaustive scoring cost about the same or block-max more (npl, many short documents: 1.4–1.7 vs
+     * 0.6–0.9 ms); with more postings per result block-max reads fewer blocks — what dominates at scale, where
+     * blocks come from RocksDB (README, Scale).
      */
-    public static final long BLOCK_MAX_MIN_POSTINGS_PER_RESULT = 1024;
+    public static final long BLOCK_MAX_MIN_POSTINGS_PER_RESULT = 64;
 
     /** Windows of at least this many ordinals, and at most this many windows per query. */
     static final int MIN_WINDOW = 256;
@@ -196,9 +201,13 @@ public final class Bm25Searcher {
         Bm25Matches matches = new Bm25Matches(n, Math.min(expected, 4L * depth + 1024));
         TopK top = new TopK(depth);
         boolean skipped = false;
-        long[] candidates = new long[(int) ((width + 63) / 64)];
-        boolean[] essential = new boolean[n];
-        Integer[] byBound = new Integer[n];
+        int span = (int) width;
+        long[] candidates = new long[(span + 63) / 64];
+        float[] partial = new float[span]; // essential terms' scores per window offset (any order: for pruning only)
+        float[][] termScore = new float[n][span];
+        int[][] termFreq = new int[n][span]; // 0 = the term is not in the document (or not looked up)
+        int[] length = new int[span];
+        int[] order = new int[n]; // terms by window bound ascending
         int[] blockAt = new int[n];
         int[] postingAt = new int[n];
         PostingBlock[] current = new PostingBlock[n];
@@ -206,6 +215,7 @@ public final class Bm25Searcher {
         for (int t = 0; t < n; t++) {
             fetched[t] = new PostingBlock[metas[t] == null ? 0 : metas[t].bounds().size()];
         }
+        double margin = 1 + 1e-6 * n; // covers sums taken in another order than the exact score's
         for (int w : byBoundDescending(windowBound)) {
             if (windowBound[w] <= 0f) {
                 break; // no block of any query term here
@@ -218,80 +228,100 @@ public final class Bm25Searcher {
             long end = start + width - 1;
             // MaxScore within the window: the terms of smallest bounds whose bounds sum below the k-th score are
             // non-essential: a document with none of the other terms cannot enter the top k, so only documents
-            // with an essential term are scored (with every term). The sum's margin covers summing in another
-            // order than the scores are.
-            for (int t = 0; t < n; t++) {
-                byBound[t] = t;
-                essential[t] = true;
+            // with an essential term are candidates, and a candidate whose essential score plus the
+            // non-essential bounds stays below the k-th score is dropped before its non-essential blocks are read.
+            for (int i = 0; i < n; i++) {
+                int t = i;
+                float bt = termBound[t][w];
+                int j = i - 1;
+                while (j >= 0 && termBound[order[j]][w] > bt) {
+                    order[j + 1] = order[j];
+                    j--;
+                }
+                order[j + 1] = t;
             }
-            final int window = w;
-            Arrays.sort(byBound, (x, y) -> Float.compare(termBound[x][window], termBound[y][window]));
+            int nonEssential = 0;
+            double nonEssentialBound = 0;
             if (top.full()) {
-                double sum = 0;
-                for (int i = 0; i < n; i++) {
-                    sum += termBound[byBound[i]][w];
-                    if (sum * (1 + 1e-6 * n) >= top.threshold()) {
-                        break;
-                    }
-                    essential[byBound[i]] = false;
-                    skipped = true;
+                while (nonEssential < n
+                        && (nonEssentialBound + termBound[order[nonEssential]][w]) * margin < top.threshold()) {
+                    nonEssentialBound += termBound[order[nonEssential]][w];
+                    nonEssential++;
                 }
             }
-            Arrays.fill(candidates, 0L);
-            for (int t = 0; t < n; t++) {
-                if (!essential[t] || metas[t] == null) {
+            skipped |= nonEssential > 0;
+            for (int i = nonEssential; i < n; i++) {
+                int t = order[i];
+                if (metas[t] == null) {
                     continue;
                 }
                 BlockBounds b = metas[t].bounds();
-                int[] order = byLo[t];
-                for (int j = firstEndingFrom(b, order, start); j < order.length && b.lo[order[j]] <= end; j++) {
-                    PostingBlock block = fetch(fetched, t, terms[t], order[j]);
-                    for (int i = block.lowerBound(start); i < block.size() && block.ordinal(i) <= end; i++) {
-                        int bit = (int) (block.ordinal(i) - start);
-                        candidates[bit >>> 6] |= 1L << bit;
+                int[] byStart = byLo[t];
+                for (int j = firstEndingFrom(b, byStart, start); j < byStart.length && b.lo[byStart[j]] <= end; j++) {
+                    PostingBlock block = fetch(fetched, t, terms[t], byStart[j]);
+                    for (int p = block.lowerBound(start); p < block.size() && block.ordinal(p) <= end; p++) {
+                        int off = (int) (block.ordinal(p) - start);
+                        float score = bm25.termScore(weightedIdf[t], block.freq(p), block.length(p), avgLength);
+                        candidates[off >>> 6] |= 1L << off;
+                        termScore[t][off] = score;
+                        termFreq[t][off] = block.freq(p);
+                        length[off] = block.length(p);
+                        partial[off] += score;
                     }
                 }
             }
-            for (int t = 0; t < n; t++) {
+            for (int i = 0; i < nonEssential; i++) {
+                int t = order[i];
                 blockAt[t] = metas[t] == null ? 0 : firstEndingFrom(metas[t].bounds(), byLo[t], start);
                 postingAt[t] = 0;
                 current[t] = null;
             }
-            // candidates in ascending order; each term's postings are walked forward alongside
+            // candidates in ascending order; each non-essential term's postings are walked forward alongside
             for (int word = 0; word < candidates.length; word++) {
                 for (long bits = candidates[word]; bits != 0; bits &= bits - 1) {
-                    long ordinal = start + (word << 6) + Long.numberOfTrailingZeros(bits);
-                    for (int t = 0; t < n; t++) {
-                        if (metas[t] == null) {
+                    int off = (word << 6) + Long.numberOfTrailingZeros(bits);
+                    long ordinal = start + off;
+                    double reachable = partial[off] + nonEssentialBound;
+                    // non-essential terms best bound first, dropping the candidate as soon as it cannot make the top k
+                    for (int i = nonEssential - 1; i >= 0 && reachable * margin >= top.threshold(); i--) {
+                        int t = order[i];
+                        reachable -= termBound[t][w];
+                        if (metas[t] == null || !lookUp(t, ordinal, metas[t].bounds(), byLo[t], blockAt, postingAt,
+                                current, fetched, terms[t])) {
                             continue;
-                        }
-                        BlockBounds b = metas[t].bounds();
-                        int[] order = byLo[t];
-                        while (blockAt[t] < order.length && b.hi[order[blockAt[t]]] < ordinal) {
-                            blockAt[t]++;
-                            postingAt[t] = 0;
-                            current[t] = null;
-                        }
-                        if (blockAt[t] == order.length || b.lo[order[blockAt[t]]] > ordinal) {
-                            continue;
-                        }
-                        if (current[t] == null) {
-                            current[t] = fetch(fetched, t, terms[t], order[blockAt[t]]);
                         }
                         PostingBlock block = current[t];
-                        int i = postingAt[t];
-                        while (i < block.size() && block.ordinal(i) < ordinal) { // candidates ascend: walk forward
-                            i++;
-                        }
-                        postingAt[t] = i;
-                        if (i < block.size() && block.ordinal(i) == ordinal) {
-                            matches.add(ordinal, t, block.freq(i), block.length(i),
-                                    bm25.termScore(weightedIdf[t], block.freq(i), block.length(i), avgLength));
-                        }
+                        int p = postingAt[t];
+                        float score = bm25.termScore(weightedIdf[t], block.freq(p), block.length(p), avgLength);
+                        termScore[t][off] = score;
+                        termFreq[t][off] = block.freq(p);
+                        reachable += score;
                     }
-                    int slot = matches.find(ordinal);
-                    top.offer(ordinal, matches.score(slot));
+                    if (!top.full() || reachable * margin >= top.threshold()) {
+                        float exact = 0f; // summed in query-term order, as the exhaustive search sums
+                        for (int t = 0; t < n; t++) {
+                            exact += termScore[t][off];
+                        }
+                        if (!top.full() || Float.compare(exact, top.threshold()) >= 0) {
+                            for (int t = 0; t < n; t++) {
+                                if (termFreq[t][off] != 0) {
+                                    matches.add(ordinal, t, termFreq[t][off], length[off], termScore[t][off]);
+                                }
+                            }
+                            top.offer(ordinal, exact);
+                        } else {
+                            skipped = true;
+                        }
+                    } else {
+                        skipped = true;
+                    }
+                    for (int t = 0; t < n; t++) {
+                        termScore[t][off] = 0f;
+                        termFreq[t][off] = 0;
+                    }
+                    partial[off] = 0f;
                 }
+                candidates[word] = 0L;
             }
         }
         return new Result(terms, metas, weightedIdf, avgLength, matches, byLo, !skipped);
@@ -332,6 +362,34 @@ public final class Bm25Searcher {
             }
         }
         return matches;
+    }
+
+    /**
+     * Moves term t's cursor (block {@code blockAt[t]} by range start, posting {@code postingAt[t]}) forward to
+     * {@code ordinal}, which is at or after the cursor; true when the term has a posting there ({@code current[t]}
+     * then holds its block and {@code postingAt[t]} its index).
+     */
+    private boolean lookUp(int t, long ordinal, BlockBounds b, int[] byStart, int[] blockAt, int[] postingAt,
+            PostingBlock[] current, PostingBlock[][] fetched, String term) {
+        while (blockAt[t] < byStart.length && b.hi[byStart[blockAt[t]]] < ordinal) {
+            blockAt[t]++;
+            postingAt[t] = 0;
+            current[t] = null;
+        }
+        if (blockAt[t] == byStart.length || b.lo[byStart[blockAt[t]]] > ordinal) {
+            return false;
+        }
+        if (current[t] == null) {
+            current[t] = fetch(fetched, t, term, byStart[blockAt[t]]);
+            postingAt[t] = current[t].lowerBound(ordinal);
+        }
+        PostingBlock block = current[t];
+        int i = postingAt[t];
+        while (i < block.size() && block.ordinal(i) < ordinal) { // candidates ascend: walk forward
+            i++;
+        }
+        postingAt[t] = i;
+        return i < block.size() && block.ordinal(i) == ordinal;
     }
 
     private PostingBlock fetch(PostingBlock[][] fetched, int t, String term, int blockNo) {
