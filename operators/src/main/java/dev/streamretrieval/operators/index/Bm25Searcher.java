@@ -54,16 +54,19 @@ public final class Bm25Searcher {
         private final Bm25Matches matches;
         /** Per term, block numbers sorted by their ranges' start (block-max searches only). */
         private final int[][] byLo;
+        /** Per term, the blocks the search decoded (block-max searches only): completions reuse them. */
+        private final PostingBlock[][] fetched;
         private final boolean exhaustive;
 
         private Result(String[] terms, PostingStore.TermMeta[] metas, float[] weightedIdf, float avgLength,
-                Bm25Matches matches, int[][] byLo, boolean exhaustive) {
+                Bm25Matches matches, int[][] byLo, PostingBlock[][] fetched, boolean exhaustive) {
             this.terms = terms;
             this.metas = metas;
             this.weightedIdf = weightedIdf;
             this.avgLength = avgLength;
             this.matches = matches;
             this.byLo = byLo;
+            this.fetched = fetched;
             this.exhaustive = exhaustive;
         }
 
@@ -87,7 +90,7 @@ public final class Bm25Searcher {
                 if (j < 0) {
                     continue;
                 }
-                PostingBlock block = postings.block(terms[t], byLo[t][j]);
+                PostingBlock block = fetch(fetched, t, terms[t], byLo[t][j]);
                 int i = block.lowerBound(ordinal);
                 if (i < block.size() && block.ordinal(i) == ordinal) {
                     matches.add(ordinal, t, block.freq(i), block.length(i),
@@ -155,7 +158,7 @@ public final class Bm25Searcher {
         // are short (one block per term, or few postings per result); both paths are exact.
         if (!bounded || depth <= 0 || expected <= minPostingsPerResult * depth || blockCount <= n) {
             return new Result(terms, metas, weightedIdf, avgLength, exhaustive(terms, metas, weightedIdf, avgLength,
-                    expected), null, true);
+                    expected), null, null, true);
         }
         // per term: block numbers by range start; the ordinal range the query's blocks cover
         int[][] byLo = new int[n][];
@@ -324,7 +327,7 @@ public final class Bm25Searcher {
                 candidates[word] = 0L;
             }
         }
-        return new Result(terms, metas, weightedIdf, avgLength, matches, byLo, !skipped);
+        return new Result(terms, metas, weightedIdf, avgLength, matches, byLo, fetched, !skipped);
     }
 
     /** Every posting of every query term scored into the matches, term at a time. */
@@ -343,7 +346,7 @@ public final class Bm25Searcher {
             }
         }
         return new Result(terms, metas, weightedIdf, avgLength, exhaustive(terms, metas, weightedIdf, avgLength,
-                expected), null, true);
+                expected), null, null, true);
     }
 
     private Bm25Matches exhaustive(String[] terms, PostingStore.TermMeta[] metas, float[] weightedIdf,

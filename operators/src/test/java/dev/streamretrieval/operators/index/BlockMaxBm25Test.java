@@ -120,6 +120,48 @@ class BlockMaxBm25Test {
         }
     }
 
+    /**
+     * A hybrid query completes the BM25 statistics of the dense list's documents from the block-max result: for
+     * every document, completed frequencies, length and score equal exhaustive scoring's (those block-max skipped
+     * are looked up in the blocks the search read, or read now).
+     */
+    @Test
+    void completingASkippedDocumentGivesItsExhaustiveStatistics() {
+        Random r = new Random(11);
+        ShardIndex.Storage storage = ShardIndex.Storage.onHeap();
+        Bm25 bm25 = new Bm25(1.2, 0.75, true);
+        ShardIndex index = new ShardIndex(storage, bm25, null, null, new Fusion("rrf", 60, 0.5));
+        ShardCounters c = new ShardCounters();
+        for (int i = 0; i < 3000; i++) {
+            index.apply(0, doc("d" + i, r), c);
+        }
+        PostingStore postings = new PostingStore(storage.terms(), storage.postingBlocks(), storage.postingBlockBounds());
+        postings.scope(0);
+        Bm25Searcher searcher = new Bm25Searcher(postings, bm25);
+        int completedSkipped = 0;
+        for (int i = 0; i < 60; i++) {
+            ShardQuery q = query(r, 10);
+            Bm25Searcher.Result blockMax = searcher.search(q.terms, q.queryFreqs, 10, c, new long[q.terms.length], 2);
+            Bm25Matches exhaustive = searcher.searchExhaustive(q.terms, q.queryFreqs, c, new long[q.terms.length])
+                    .matches();
+            for (long ordinal = 0; ordinal < 3000; ordinal++) {
+                boolean skipped = blockMax.matches().find(ordinal) < 0;
+                blockMax.complete(ordinal);
+                int got = blockMax.matches().find(ordinal);
+                int want = exhaustive.find(ordinal);
+                assertThat(got >= 0).as("ordinal %d matched", ordinal).isEqualTo(want >= 0);
+                if (want >= 0) {
+                    completedSkipped += skipped ? 1 : 0;
+                    assertThat(Float.floatToIntBits(blockMax.matches().score(got)))
+                            .isEqualTo(Float.floatToIntBits(exhaustive.score(want)));
+                    assertThat(blockMax.matches().termFreqs(got)).isEqualTo(exhaustive.termFreqs(want));
+                    assertThat(blockMax.matches().length(got)).isEqualTo(exhaustive.length(want));
+                }
+            }
+        }
+        assertThat(completedSkipped).as("matching documents block-max skipped, then completed").isGreaterThan(1000);
+    }
+
     @Test
     void theBlockCacheServesRepeatedQueriesAndSeesTheShardsWrites() {
         Random r = new Random(3);
