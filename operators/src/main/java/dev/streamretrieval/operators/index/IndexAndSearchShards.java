@@ -39,7 +39,8 @@ import org.apache.flink.util.Collector;
  *   <li>{@code docs}: document id → {@link DocEntry}; {@code document-store}: ordinal → {@link StoredDocument};</li>
  *   <li>{@code dense-blocks}: block number → {@link VectorBlock} (exact dense index); {@code ivf-lists},
  *   {@code ivf-blocks}, {@code ivf-locations}, {@code ivf-vectors}: the {@link IvfStorage} (IVF dense index);
- *   {@code token-vectors}: ordinal → token vectors;</li>
+ *   {@code token-vectors}: ordinal → token vectors; {@code token-codebook}: the shard's residual codebook
+ *   ({@link ResidualTokenStore}, residual token codecs only);</li>
  *   <li>{@code counters}: {@link ShardCounters} (N, total length, counts).</li>
  * </ul>
  */
@@ -105,6 +106,8 @@ public class IndexAndSearchShards extends KeyedCoProcessFunction<Integer, IndexR
                         "dense-blocks", Types.INT, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO))),
                 new FlinkKeyValueState<>(ctx.getMapState(new MapStateDescriptor<>(
                         "token-vectors", Types.LONG, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO))),
+                new FlinkKeyValueState<>(ctx.getMapState(new MapStateDescriptor<>(
+                        "token-codebook", Types.INT, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO))),
                 denseIndex.isIvf() ? ivfStorage() : null);
         index = new ShardIndex(storage, bm25, denseCodec, tokenCodec, fusion, denseIndex);
         counters = ctx.getState(new ValueStateDescriptor<>("counters", TypeInformation.of(ShardCounters.class)));

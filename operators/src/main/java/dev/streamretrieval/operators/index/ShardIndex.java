@@ -32,13 +32,14 @@ public final class ShardIndex {
             KeyValueState<Long, StoredDocument> documentStore,
             KeyValueState<Integer, byte[]> denseBlocks,
             KeyValueState<Long, byte[]> tokenVectors,
+            KeyValueState<Integer, byte[]> tokenCodebook,
             IvfStorage ivf) {
 
         /** One shard's storage on the heap. */
         public static Storage onHeap() {
             return new Storage(new HeapKeyValueState<>(), new HeapKeyValueState<>(), new HeapKeyValueState<>(),
                     new HeapKeyValueState<>(), new HeapKeyValueState<>(), new HeapKeyValueState<>(),
-                    new HeapKeyValueState<>(), IvfStorage.onHeap());
+                    new HeapKeyValueState<>(), new HeapKeyValueState<>(), IvfStorage.onHeap());
         }
     }
 
@@ -52,6 +53,8 @@ public final class ShardIndex {
     /** Null when the job has no dense / token representations. */
     private final DenseIndex dense;
     private final TokenVectorStore tokens;
+    /** The token store of a residual codec, which compresses against each shard's centroids; else null. */
+    private final ResidualTokenStore residualTokens;
     private final Bm25Searcher bm25;
     private final MaxSimScorer maxSim;
     private final Fusion fusion;
@@ -73,8 +76,11 @@ public final class ShardIndex {
             this.dense = new ExactDenseIndex(storage.denseBlocks(), denseCodec, documents);
         }
         this.tokens = new TokenVectorStore(storage.tokenVectors());
+        this.residualTokens = tokenCodec == null || tokenCodec.residualBits() == 0 ? null
+                : new ResidualTokenStore(storage.tokenVectors(), storage.tokenCodebook(), tokenCodec.residualBits(),
+                        ResidualTokenStore.DEFAULT_TRAIN_TOKENS);
         this.bm25 = new Bm25Searcher(postings, bm25);
-        this.maxSim = tokenCodec == null ? null : new MaxSimScorer(tokens, tokenCodec);
+        this.maxSim = tokenCodec == null ? null : new MaxSimScorer(tokens, residualTokens, tokenCodec);
         this.fusion = fusion;
     }
 
@@ -155,7 +161,9 @@ public final class ShardIndex {
         if (r.dense != null && dense != null) {
             dense.add(shard, ordinal, r.dense, entry, c);
         }
-        if (r.tokens != null) {
+        if (r.tokens != null && residualTokens != null) {
+            residualTokens.add(shard, ordinal, r.tokens, c);
+        } else if (r.tokens != null) {
             tokens.add(ordinal, r.tokens, c);
         }
         documents.putEntry(r.docId, entry);
@@ -172,7 +180,11 @@ public final class ShardIndex {
         if (dense != null) {
             dense.remove(shard, entry, c);
         }
-        tokens.remove(entry.ordinal, c);
+        if (residualTokens != null) {
+            residualTokens.remove(entry.ordinal, c);
+        } else {
+            tokens.remove(entry.ordinal, c);
+        }
         documents.remove(shard, entry.ordinal, c);
         c.docCount--;
         c.totalLength -= entry.length;
@@ -297,7 +309,7 @@ public final class ShardIndex {
             long maxSimStart = System.nanoTime();
             int[] bm25Ranking = new int[bm25List.length];
             Arrays.setAll(bm25Ranking, i -> i);
-            scoreMaxSim(q, union, cands, bm25Ranking, denseRanking);
+            scoreMaxSim(shard, q, union, cands, bm25Ranking, denseRanking);
             hits.maxSimMillis = (System.nanoTime() - maxSimStart) / 1e6;
         }
         return cands;
@@ -321,7 +333,7 @@ public final class ShardIndex {
      * {@code maxSimDepth} (ties by ordinal) with MaxSim over their stored token vectors, attaching their text for
      * the cross-encoder.
      */
-    private void scoreMaxSim(ShardQuery q, long[] union, Candidate[] cands, int[] bm25Ranking, int[] denseRanking) {
+    private void scoreMaxSim(int shard, ShardQuery q, long[] union, Candidate[] cands, int[] bm25Ranking, int[] denseRanking) {
         if (maxSim == null || q.tokenVectors == null) {
             return;
         }
@@ -340,7 +352,7 @@ public final class ShardIndex {
         TokenCodec.PreparedQuery prepared = TokenCodec.prepare(q.tokenVectors);
         for (int r = 0; r < Math.min(q.maxSimDepth, m); r++) {
             int i = order[r];
-            cands[i].maxSimScore = maxSim.score(prepared, union[i]);
+            cands[i].maxSimScore = maxSim.score(shard, prepared, union[i]);
             StoredDocument doc = documents.document(union[i]);
             cands[i].passage = Document.indexableText(doc.title, doc.text);
         }

@@ -16,21 +16,44 @@ import java.nio.ByteOrder;
  *   <li>{@code binary}: 1 bit per dimension (the sign). Query tokens are binarised too and the similarity of two
  *       sign vectors is estimated from their Hamming distance h over D dimensions as {@code 1 − 2h/D}
  *       (the cosine of the two ±1 vectors), computed with {@link Long#bitCount} over 64 dimensions at a time.</li>
+ *   <li>{@code residual2}, {@code residual1}: PLAID residual compression ({@link ResidualCodebook}): a centroid id
+ *       and 2 or 1 bits per dimension against centroids that each shard trains on its first token vectors. The
+ *       centroids are shard state, so these codecs travel from the encoder to the shard as float16 ({@link #encode}
+ *       gives the float16 bytes) and the shard compresses them; {@link #bytesPerToken} is the stored size.</li>
  * </ul>
  * Layout: {@code int tokens, int dim}, then the tokens one after another.
  */
 public enum TokenCodec {
     FLOAT16,
     INT8,
-    BINARY;
+    BINARY,
+    RESIDUAL2,
+    RESIDUAL1;
 
     public static TokenCodec parse(String name) {
         return switch (name) {
             case "float16" -> FLOAT16;
             case "int8" -> INT8;
             case "binary" -> BINARY;
-            default -> throw new IllegalArgumentException("token codec '" + name + "' is not float16, int8 or binary");
+            case "residual2" -> RESIDUAL2;
+            case "residual1" -> RESIDUAL1;
+            default -> throw new IllegalArgumentException("token codec '" + name
+                    + "' is not float16, int8, binary, residual2 or residual1");
         };
+    }
+
+    /** Residual bits per dimension: 2 or 1 for the residual codecs, 0 for the others. */
+    public int residualBits() {
+        return switch (this) {
+            case RESIDUAL2 -> 2;
+            case RESIDUAL1 -> 1;
+            default -> 0;
+        };
+    }
+
+    /** The codec token vectors travel in from the encoder to the shard: float16 for the residual codecs. */
+    public TokenCodec wireCodec() {
+        return residualBits() > 0 ? FLOAT16 : this;
     }
 
     public String wireName() {
@@ -43,10 +66,15 @@ public enum TokenCodec {
             case FLOAT16 -> 2 * dim;
             case INT8 -> 4 + dim;
             case BINARY -> 8 * ((dim + 63) / 64);
+            case RESIDUAL2, RESIDUAL1 -> 2 + (dim * residualBits() + 7) / 8;
         };
     }
 
+    /** The bytes a document's token vectors travel in: the codec's layout, float16 for the residual codecs. */
     public byte[] encode(float[][] tokens) {
+        if (wireCodec() != this) {
+            return wireCodec().encode(tokens);
+        }
         int dim = tokens.length == 0 ? 0 : tokens[0].length;
         ByteBuffer b = ByteBuffer.allocate(8 + tokens.length * bytesPerToken(dim)).order(ByteOrder.LITTLE_ENDIAN);
         b.putInt(tokens.length).putInt(dim);
@@ -73,9 +101,35 @@ public enum TokenCodec {
                         b.putLong(word);
                     }
                 }
+                case RESIDUAL2, RESIDUAL1 -> throw new AssertionError("residual codecs are encoded as float16");
             }
         }
         return b.array();
+    }
+
+    /** The token vectors of a float16- or int8-encoded document (token-major). */
+    public float[][] decode(byte[] doc) {
+        if (this != FLOAT16 && this != INT8) {
+            throw new UnsupportedOperationException(wireName() + " token vectors are not decoded to floats");
+        }
+        int n = (int) INT_LE.get(doc, 0);
+        int dim = (int) INT_LE.get(doc, 4);
+        int stride = bytesPerToken(dim);
+        float[][] out = new float[n][dim];
+        for (int j = 0; j < n; j++) {
+            int at = 8 + j * stride;
+            if (this == FLOAT16) {
+                for (int k = 0; k < dim; k++) {
+                    out[j][k] = HALF_TO_FLOAT[(doc[at + 2 * k] & 0xff) | (doc[at + 2 * k + 1] & 0xff) << 8];
+                }
+            } else {
+                float scale = Float.intBitsToFloat((int) INT_LE.get(doc, at)) / 127f;
+                for (int k = 0; k < dim; k++) {
+                    out[j][k] = doc[at + 4 + k] * scale;
+                }
+            }
+        }
+        return out;
     }
 
     public static int tokenCount(byte[] encoded) {
@@ -134,6 +188,8 @@ public enum TokenCodec {
         return switch (this) {
             case FLOAT16, INT8 -> maxSimDense(q, doc, n, dim);
             case BINARY -> maxSimBinary(q, doc, n, dim);
+            // a shard's residual codec stores float16 until it has trained its centroids: those documents score here
+            case RESIDUAL2, RESIDUAL1 -> FLOAT16.maxSimDense(q, doc, n, dim);
         };
     }
 
@@ -180,6 +236,14 @@ public enum TokenCodec {
                 }
             }
         }
+        return maxSimRows(q, d, n, dim, scales, sc);
+    }
+
+    /**
+     * MaxSim over a document decoded into dimension-major rows {@code d[k][j]} (times the per-token int8 scales
+     * when not null), the kernel the float16, int8 and residual codecs share.
+     */
+    static float maxSimRows(PreparedQuery q, float[][] d, int n, int dim, float[] scales, Scratch sc) {
         float[] s0 = sc.scores0(n);
         float[] s1 = sc.scores1(n);
         float[][] qv = q.vectors;
@@ -284,7 +348,12 @@ public enum TokenCodec {
     /** Per-thread decode buffers, grown on demand, so scoring a candidate allocates nothing. */
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
-    private static final class Scratch {
+    static Scratch scratch() {
+        return SCRATCH.get();
+    }
+
+    static final class Scratch {
+        private float[] token = new float[0];
         private float[][] rows = new float[0][];
         private float[] scores0 = new float[0];
         private float[] scores1 = new float[0];
@@ -305,6 +374,11 @@ public enum TokenCodec {
 
         float[] scores1(int size) {
             return scores1 = atLeast(scores1, size);
+        }
+
+        /** One token's decoded vector. */
+        float[] token(int dim) {
+            return token = atLeast(token, dim);
         }
 
         float[] scales(int size) {
