@@ -69,7 +69,8 @@ public class JobOptions implements Serializable {
         DESCRIPTIONS.put("dense-index", "dense index per shard: ivf (default; lists of nearby vectors, --nprobe of them scanned per query, best candidates re-scored exactly) or exact (every vector scanned)");
         DESCRIPTIONS.put("nprobe", "ivf: lists scanned per query and shard (default 32)");
         DESCRIPTIONS.put("ivf-max-list", "ivf: a list that reaches this many vectors is split in two, so a shard of N vectors has N/max..2N/max lists (default 256)");
-        DESCRIPTIONS.put("token-codec", "token vector storage: float16 (default), int8 or binary");
+        DESCRIPTIONS.put("token-codec", "token vector storage: float16 (default), int8, binary, residual2 or residual1"
+                + " (PLAID: centroid id + 2 or 1 bits per dimension, centroids trained per shard)");
         DESCRIPTIONS.put("encode-batch-size", "texts per ONNX call (default 32)");
         DESCRIPTIONS.put("encode-max-wait-ms", "longest a partial encode batch waits (default 5)");
         DESCRIPTIONS.put("onnx-threads", "ONNX Runtime intra-op threads per model per JVM (default 2)");
