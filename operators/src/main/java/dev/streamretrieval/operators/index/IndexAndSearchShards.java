@@ -39,8 +39,9 @@ import org.apache.flink.util.Collector;
  *   <li>{@code docs}: document id → {@link DocEntry}; {@code document-store}: ordinal → {@link StoredDocument};</li>
  *   <li>{@code dense-blocks}: block number → {@link VectorBlock} (exact dense index); {@code ivf-lists},
  *   {@code ivf-blocks}, {@code ivf-locations}, {@code ivf-vectors}: the {@link IvfStorage} (IVF dense index);
- *   {@code token-vectors}: ordinal → token vectors; {@code token-codebook}: the shard's residual codebook
- *   ({@link ResidualTokenStore}, residual token codecs only);</li>
+ *   {@code token-vectors}: ordinal → token vectors; {@code token-codebook}, {@code token-lists},
+ *   {@code token-list-entries}: the shard's residual codebook and centroid lists ({@link ResidualStorage}, residual
+ *   token codecs only);</li>
  *   <li>{@code counters}: {@link ShardCounters} (N, total length, counts).</li>
  * </ul>
  */
@@ -106,8 +107,7 @@ public class IndexAndSearchShards extends KeyedCoProcessFunction<Integer, IndexR
                         "dense-blocks", Types.INT, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO))),
                 new FlinkKeyValueState<>(ctx.getMapState(new MapStateDescriptor<>(
                         "token-vectors", Types.LONG, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO))),
-                new FlinkKeyValueState<>(ctx.getMapState(new MapStateDescriptor<>(
-                        "token-codebook", Types.INT, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO))),
+                residualStorage(),
                 denseIndex.isIvf() ? ivfStorage() : null);
         index = new ShardIndex(storage, bm25, denseCodec, tokenCodec, fusion, denseIndex);
         counters = ctx.getState(new ValueStateDescriptor<>("counters", TypeInformation.of(ShardCounters.class)));
@@ -118,6 +118,18 @@ public class IndexAndSearchShards extends KeyedCoProcessFunction<Integer, IndexR
         searchesMetric = group.counter("shardSearches");
         group.meter("documentsIndexedPerSecond", new MeterView(upsertsMetric));
         latestCounters = new HashMap<>();
+    }
+
+    /** The residual token codecs' keyed state ({@link ResidualStorage}). */
+    private ResidualStorage residualStorage() {
+        var ctx = getRuntimeContext();
+        return new ResidualStorage(
+                new FlinkKeyValueState<>(ctx.getMapState(new MapStateDescriptor<>(
+                        "token-codebook", Types.INT, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO))),
+                new FlinkKeyValueState<>(ctx.getMapState(new MapStateDescriptor<>(
+                        "token-lists", Types.LONG, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO))),
+                new FlinkKeyValueState<>(ctx.getMapState(new MapStateDescriptor<>(
+                        "token-list-entries", Types.LONG, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO))));
     }
 
     /** The IVF index's keyed state (registered only when the job runs it). */

@@ -13,42 +13,60 @@ import java.util.Map;
 /**
  * Token vectors of a shard's documents under a residual codec ({@code --token-codec residual2|residual1}): each
  * shard trains its own {@link ResidualCodebook} from its first token vectors and stores every later document
- * compressed against it.
+ * compressed against it, listed in the {@link CentroidLists} of its tokens' centroids (the colbert mode's index).
  *
  * <p><b>Life of a shard.</b> Documents arrive with float16 token vectors (the residual codecs' wire form). Until the
  * shard has seen {@code trainTokens} token vectors (default {@value #DEFAULT_TRAIN_TOKENS}) they are stored as
- * float16 and their ordinals listed as pending; MaxSim scores them as float16. The document that brings the pending
- * tokens to {@code trainTokens} trains the codebook on all pending tokens (k-means, quantile buckets, a fixed seed),
- * and every pending document is re-encoded in the residual layout, all within that one record: a query sees either
- * the float16 vectors or the residual ones, never a mixture of codebooks. Later documents are compressed on
- * arrival. Training costs about {@code trainTokens · k · dim · iterations} multiply-adds (k = 1024 at the default:
- * about 2·10¹⁰ at 384 dimensions, a few seconds once per shard).
+ * float16 and their ordinals listed as pending; MaxSim scores them as float16 (and the colbert mode scores every
+ * pending document exactly). The document that brings the pending tokens to {@code trainTokens} trains the codebook
+ * on all pending tokens (k-means, quantile buckets, a fixed seed), and every pending document is re-encoded in the
+ * residual layout and listed, all within that one record: a query sees either the float16 vectors or the residual
+ * ones, never a mixture of codebooks. Later documents are compressed on arrival. Training costs about
+ * {@code trainTokens · k · dim · iterations} multiply-adds (k = 1024 at the default: about 2·10¹⁰ at 384
+ * dimensions, seconds, once per shard).
  *
- * <p><b>State</b> ({@code token-codebook}, per shard key): {@link #CODEBOOK_KEY} → the serialised codebook,
- * {@link #PENDING_KEY} → the pending ordinals and their token count while untrained. Both are keyed state, so
- * checkpoints carry them and a restored or rescaled shard keeps its codebook and goes on compressing with it.
- * The codebook is cached on the heap per shard (this class serves every shard key of an operator instance; it is
- * the only writer of the state, so the cache stays equal to it) and loaded on first use, e.g. after a restore.
+ * <p><b>Drift.</b> Every compressed document adds its quantisation error ({@link ResidualCodebook#error}) to a
+ * window. When the window holds {@code trainTokens} tokens its mean is compared with the codebook's held-out error:
+ * above {@value #DRIFT_RATIO}× (the new documents lie where the centroids are not: their codes lose half as much
+ * again as the tokens the centroids were trained for), the shard re-trains ({@link #retrain}); otherwise the window
+ * starts again. A re-train learns new centroids from the decompressed vectors of the shard's most recent documents
+ * ({@code trainTokens} tokens; the originals are not kept, so documents are decompressed and re-compressed once
+ * more), re-encodes every document and rebuilds the lists within one record, so queries before it see the old index
+ * and queries after it the new one, and none is lost or sees a half-built one. It stalls the shard for about
+ * N · tokens · k · dim multiply-adds.
+ *
+ * <p><b>State</b> ({@link ResidualStorage}, per shard key): {@link #CODEBOOK_KEY} → the serialised codebook,
+ * {@link #PENDING_KEY} → the pending ordinals and their token count while untrained, {@link #WINDOW_KEY} → the drift
+ * window. All are keyed state, so checkpoints carry them and a restored or rescaled shard keeps its codebook and
+ * lists. The codebook is cached on the heap per shard (this class serves every shard key of an operator instance;
+ * it is the only writer of the state, so the cache stays equal to it) and loaded on first use, e.g. after a restore.
  */
 public final class ResidualTokenStore {
     public static final int DEFAULT_TRAIN_TOKENS = 8192;
+    /** A drift window whose mean quantisation error exceeds the held-out error by this factor triggers a re-train. */
+    public static final double DRIFT_RATIO = 1.5;
     static final int CODEBOOK_KEY = 0;
     static final int PENDING_KEY = 1;
+    static final int WINDOW_KEY = 2;
     private static final long SEED = 0xc01beL;
 
     private final KeyValueState<Long, byte[]> vectors;
     private final KeyValueState<Integer, byte[]> codebooks;
+    private final CentroidLists lists;
     private final int bits;
     private final int trainTokens;
     private final Map<Integer, ResidualCodebook> cache = new HashMap<>();
+    /** Re-trains done by this instance (for tests and logs). */
+    private int retrains;
 
-    public ResidualTokenStore(KeyValueState<Long, byte[]> vectors, KeyValueState<Integer, byte[]> codebooks,
-            int bits, int trainTokens) {
+    public ResidualTokenStore(KeyValueState<Long, byte[]> vectors, ResidualStorage storage, int bits,
+            int trainTokens) {
         if (trainTokens < 2) {
             throw new IllegalArgumentException("a residual codebook needs at least 2 training tokens");
         }
         this.vectors = vectors;
-        this.codebooks = codebooks;
+        this.codebooks = storage.codebook();
+        this.lists = new CentroidLists(storage.lists(), storage.entries());
         this.bits = bits;
         this.trainTokens = trainTokens;
     }
@@ -66,16 +84,28 @@ public final class ResidualTokenStore {
         return cb;
     }
 
+    public CentroidLists lists() {
+        return lists;
+    }
+
+    int retrains() {
+        return retrains;
+    }
+
     /** Stores a document's token vectors (float16 bytes), compressed when the shard has its codebook. */
     public void add(int shard, long ordinal, byte[] float16Tokens, ShardCounters c) {
         ResidualCodebook cb = codebook(shard);
         int tokens = TokenCodec.tokenCount(float16Tokens);
         c.tokenCount += tokens;
         if (cb != null) {
-            put(ordinal, cb.encode(TokenCodec.FLOAT16.decode(float16Tokens)), c);
+            float[][] x = TokenCodec.FLOAT16.decode(float16Tokens);
+            put(shard, ordinal, cb.encode(x), cb, c);
+            if (tokens > 0) {
+                watchDrift(shard, cb, x, c);
+            }
             return;
         }
-        put(ordinal, float16Tokens, c);
+        put(shard, ordinal, float16Tokens, null, c);
         Pending p = pending();
         p.ordinals.add(ordinal);
         p.tokens += tokens;
@@ -86,7 +116,7 @@ public final class ResidualTokenStore {
         }
     }
 
-    public void remove(long ordinal, ShardCounters c) {
+    public void remove(int shard, long ordinal, ShardCounters c) {
         byte[] stored = vectors.get(ordinal);
         if (stored == null) {
             return;
@@ -95,7 +125,9 @@ public final class ResidualTokenStore {
         c.tokenBytes -= stored.length;
         int tokens = TokenCodec.tokenCount(stored);
         c.tokenCount -= tokens;
-        if (!ResidualCodebook.isResidual(stored)) {
+        if (ResidualCodebook.isResidual(stored)) {
+            lists.remove(shard, ordinal);
+        } else {
             Pending p = pending();
             if (p.ordinals.remove(ordinal)) {
                 p.tokens -= tokens;
@@ -119,9 +151,17 @@ public final class ResidualTokenStore {
         return vectors.get(ordinal);
     }
 
-    private void put(long ordinal, byte[] bytes, ShardCounters c) {
+    /** The documents still stored as float16 (before the shard's codebook is trained). */
+    public long[] pendingOrdinals() {
+        return pending().ordinals.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    private void put(int shard, long ordinal, byte[] bytes, ResidualCodebook cb, ShardCounters c) {
         vectors.put(ordinal, bytes);
         c.tokenBytes += bytes.length;
+        if (cb != null) {
+            lists.add(shard, ordinal, cb.centroidIds(bytes));
+        }
     }
 
     /** Trains the shard's codebook on every pending document's tokens and re-encodes those documents. */
@@ -134,14 +174,65 @@ public final class ResidualTokenStore {
             sample.addAll(Arrays.asList(t));
         }
         ResidualCodebook cb = ResidualCodebook.train(sample.toArray(new float[0][]), bits, SEED);
+        install(shard, cb);
         for (int i = 0; i < docs.size(); i++) {
             long ordinal = p.ordinals.get(i);
             c.tokenBytes -= vectors.get(ordinal).length;
-            put(ordinal, cb.encode(docs.get(i)), c);
+            put(shard, ordinal, cb.encode(docs.get(i)), cb, c);
         }
-        codebooks.put(CODEBOOK_KEY, cb.toBytes());
         codebooks.remove(PENDING_KEY);
+    }
+
+    private void install(int shard, ResidualCodebook cb) {
+        codebooks.put(CODEBOOK_KEY, cb.toBytes());
+        codebooks.remove(WINDOW_KEY);
         cache.put(shard, cb);
+    }
+
+    /** Adds a compressed document's error to the drift window; re-trains when the window has drifted. */
+    private void watchDrift(int shard, ResidualCodebook cb, float[][] tokens, ShardCounters c) {
+        byte[] stored = codebooks.get(WINDOW_KEY);
+        ByteBuffer w = stored == null ? ByteBuffer.allocate(16) : ByteBuffer.wrap(stored);
+        long n = w.getLong(0) + tokens.length;
+        double errorSum = w.getDouble(8) + (double) cb.error(tokens) * tokens.length;
+        if (n < trainTokens) {
+            codebooks.put(WINDOW_KEY, ByteBuffer.allocate(16).putLong(n).putDouble(errorSum).array());
+            return;
+        }
+        codebooks.remove(WINDOW_KEY);
+        if (errorSum / n > DRIFT_RATIO * cb.heldOutError()) {
+            retrain(shard, c);
+        }
+    }
+
+    /**
+     * Learns new centroids from the decompressed tokens of the most recent documents (at least trainTokens tokens,
+     * or all), re-encodes every document and rebuilds the lists (see the class comment). A shard without a codebook
+     * is left as it is.
+     */
+    public void retrain(int shard, ShardCounters c) {
+        ResidualCodebook old = codebook(shard);
+        if (old == null) {
+            return;
+        }
+        long[] ordinals = lists.allOrdinals(shard);
+        List<float[]> sample = new ArrayList<>();
+        for (int i = ordinals.length - 1; i >= 0 && sample.size() < trainTokens; i--) {
+            sample.addAll(Arrays.asList(old.decode(vectors.get(ordinals[i]))));
+        }
+        if (sample.size() < 2) {
+            return;
+        }
+        ResidualCodebook cb = ResidualCodebook.train(sample.toArray(new float[0][]), bits, SEED + ordinals.length);
+        // (a seed from the state, not from this instance: a restored job re-trains exactly as the original would)
+        lists.clear(shard, ordinals);
+        install(shard, cb);
+        for (long ordinal : ordinals) {
+            byte[] before = vectors.get(ordinal);
+            c.tokenBytes -= before.length;
+            put(shard, ordinal, cb.encode(old.decode(before)), cb, c);
+        }
+        retrains++;
     }
 
     private Pending pending() {

@@ -32,14 +32,14 @@ public final class ShardIndex {
             KeyValueState<Long, StoredDocument> documentStore,
             KeyValueState<Integer, byte[]> denseBlocks,
             KeyValueState<Long, byte[]> tokenVectors,
-            KeyValueState<Integer, byte[]> tokenCodebook,
+            ResidualStorage residual,
             IvfStorage ivf) {
 
         /** One shard's storage on the heap. */
         public static Storage onHeap() {
             return new Storage(new HeapKeyValueState<>(), new HeapKeyValueState<>(), new HeapKeyValueState<>(),
                     new HeapKeyValueState<>(), new HeapKeyValueState<>(), new HeapKeyValueState<>(),
-                    new HeapKeyValueState<>(), new HeapKeyValueState<>(), IvfStorage.onHeap());
+                    new HeapKeyValueState<>(), ResidualStorage.onHeap(), IvfStorage.onHeap());
         }
     }
 
@@ -77,7 +77,7 @@ public final class ShardIndex {
         }
         this.tokens = new TokenVectorStore(storage.tokenVectors());
         this.residualTokens = tokenCodec == null || tokenCodec.residualBits() == 0 ? null
-                : new ResidualTokenStore(storage.tokenVectors(), storage.tokenCodebook(), tokenCodec.residualBits(),
+                : new ResidualTokenStore(storage.tokenVectors(), storage.residual(), tokenCodec.residualBits(),
                         ResidualTokenStore.DEFAULT_TRAIN_TOKENS);
         this.bm25 = new Bm25Searcher(postings, bm25);
         this.maxSim = tokenCodec == null ? null : new MaxSimScorer(tokens, residualTokens, tokenCodec);
@@ -181,7 +181,7 @@ public final class ShardIndex {
             dense.remove(shard, entry, c);
         }
         if (residualTokens != null) {
-            residualTokens.remove(entry.ordinal, c);
+            residualTokens.remove(shard, entry.ordinal, c);
         } else {
             tokens.remove(entry.ordinal, c);
         }

@@ -51,9 +51,12 @@ public final class ResidualCodebook {
     private final float[] weights;
     /** Decompression table: byte value v, slot s → weights[(v >>> s·b) & (2^b − 1)], 8/b slots per byte. */
     private final float[] byteWeights;
+    /** Mean relative squared error {@link #error} of the held-out tokens: what an unseen token of the sample's kind costs. */
+    private final float heldOutError;
     private transient KMeans.Assigner assigner;
 
-    ResidualCodebook(int dim, int bits, int k, boolean unit, float[] centroids, float[] cutoffs, float[] weights) {
+    ResidualCodebook(int dim, int bits, int k, boolean unit, float[] centroids, float[] cutoffs, float[] weights,
+            float heldOutError) {
         if (bits != 1 && bits != 2) {
             throw new IllegalArgumentException("residual bits must be 1 or 2, got " + bits);
         }
@@ -68,6 +71,7 @@ public final class ResidualCodebook {
         this.centroids = centroids;
         this.cutoffs = cutoffs;
         this.weights = weights;
+        this.heldOutError = heldOutError;
         int perByte = 8 / bits;
         this.byteWeights = new float[256 * perByte];
         for (int v = 0; v < 256; v++) {
@@ -127,7 +131,36 @@ public final class ResidualCodebook {
         for (int i = 0; i < buckets; i++) {
             weights[i] = quantile(residuals, (i + 0.5) / buckets);
         }
-        return new ResidualCodebook(dim, bits, k, unit, centroids, cutoffs, weights);
+        ResidualCodebook cb = new ResidualCodebook(dim, bits, k, unit, centroids, cutoffs, weights, 0f);
+        return new ResidualCodebook(dim, bits, k, unit, centroids, cutoffs, weights, cb.error(heldOut));
+    }
+
+    /**
+     * Quantisation error of tokens: the mean over tokens of {@code |x − x̂|² / |x|²} (for unit vectors
+     * {@code 2 − 2 cos(x, x̂)}), x̂ the decoded token.
+     */
+    public float error(float[][] tokens) {
+        if (tokens.length == 0) {
+            return 0f;
+        }
+        float[][] decoded = decode(encode(tokens));
+        double sum = 0;
+        for (int t = 0; t < tokens.length; t++) {
+            double diff = 0;
+            double norm = 0;
+            for (int i = 0; i < dim; i++) {
+                double d = tokens[t][i] - decoded[t][i];
+                diff += d * d;
+                norm += (double) tokens[t][i] * tokens[t][i];
+            }
+            sum += norm == 0 ? 0 : diff / norm;
+        }
+        return (float) (sum / tokens.length);
+    }
+
+    /** The held-out tokens' {@link #error} at training. */
+    public float heldOutError() {
+        return heldOutError;
     }
 
     /** The q-quantile of sorted values, interpolated linearly between the two nearest ranks (torch.quantile). */
@@ -274,11 +307,11 @@ public final class ResidualCodebook {
         return TokenCodec.maxSimRows(q, d, n, dim, null, sc);
     }
 
-    /** Serialised form (state value): dim, bits, k, unit, cutoffs, weights, centroids; little-endian. */
+    /** Serialised form (state value): dim, bits, k, unit, held-out error, cutoffs, weights, centroids; little-endian. */
     public byte[] toBytes() {
-        ByteBuffer b = ByteBuffer.allocate(13 + 4 * (cutoffs.length + weights.length + centroids.length))
+        ByteBuffer b = ByteBuffer.allocate(17 + 4 * (cutoffs.length + weights.length + centroids.length))
                 .order(ByteOrder.LITTLE_ENDIAN);
-        b.putInt(dim).putInt(bits).putInt(k).put((byte) (unit ? 1 : 0));
+        b.putInt(dim).putInt(bits).putInt(k).put((byte) (unit ? 1 : 0)).putFloat(heldOutError);
         for (float f : cutoffs) {
             b.putFloat(f);
         }
@@ -297,6 +330,7 @@ public final class ResidualCodebook {
         int bits = b.getInt();
         int k = b.getInt();
         boolean unit = b.get() != 0;
+        float heldOutError = b.getFloat();
         float[] cutoffs = new float[(1 << bits) - 1];
         float[] weights = new float[1 << bits];
         float[] centroids = new float[k * dim];
@@ -309,7 +343,42 @@ public final class ResidualCodebook {
         for (int i = 0; i < centroids.length; i++) {
             centroids[i] = b.getFloat();
         }
-        return new ResidualCodebook(dim, bits, k, unit, centroids, cutoffs, weights);
+        return new ResidualCodebook(dim, bits, k, unit, centroids, cutoffs, weights, heldOutError);
+    }
+
+    /**
+     * Every query token's dot product with every centroid, {@code [tokens][k]}: PLAID's centroid scores, from which
+     * the colbert mode picks each token's nearest lists and scores candidates by their centroids alone.
+     */
+    public float[][] centroidScores(float[][] queryTokens) {
+        float[][] byDimension = centroidsByDimension();
+        float[][] out = new float[queryTokens.length][k];
+        for (int t = 0; t < queryTokens.length; t++) {
+            float[] s = out[t];
+            for (int i = 0; i < dim; i++) {
+                float qi = queryTokens[t][i];
+                float[] row = byDimension[i];
+                for (int c = 0; c < k; c++) { // over centroids, no reduction: compiled to SIMD
+                    s[c] += qi * row[c];
+                }
+            }
+        }
+        return out;
+    }
+
+    private transient float[][] byDimension;
+
+    private float[][] centroidsByDimension() {
+        if (byDimension == null) {
+            float[][] t = new float[dim][k];
+            for (int c = 0; c < k; c++) {
+                for (int i = 0; i < dim; i++) {
+                    t[i][c] = centroids[c * dim + i];
+                }
+            }
+            byDimension = t;
+        }
+        return byDimension;
     }
 
     /** The centroid of index c (a copy). */

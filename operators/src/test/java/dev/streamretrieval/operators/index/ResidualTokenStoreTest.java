@@ -16,6 +16,8 @@ class ResidualTokenStoreTest {
 
     private final HeapKeyValueState<Long, byte[]> vectors = new HeapKeyValueState<>();
     private final HeapKeyValueState<Integer, byte[]> codebooks = new HeapKeyValueState<>();
+    private final HeapKeyValueState<Long, byte[]> lists = new HeapKeyValueState<>();
+    private final HeapKeyValueState<Long, byte[]> entries = new HeapKeyValueState<>();
 
     private static float[][] doc(Random r, int tokens) {
         return MaxSimWorkload.randomUnitVectors(r, tokens, DIM);
@@ -32,7 +34,7 @@ class ResidualTokenStoreTest {
 
     @Test
     void storesFloat16UntilTrainedThenCompressesEveryDocument() {
-        ResidualTokenStore store = new ResidualTokenStore(vectors, codebooks, 2, 500);
+        ResidualTokenStore store = new ResidualTokenStore(vectors, new ResidualStorage(codebooks, lists, entries), 2, 500);
         ShardCounters c = new ShardCounters();
         Random r = new Random(1);
         float[][][] docs = new float[12][][];
@@ -46,7 +48,7 @@ class ResidualTokenStoreTest {
         TokenCodec.PreparedQuery pq = TokenCodec.prepare(q);
         assertThat(store.maxSim(SHARD, pq, 2))
                 .isEqualTo(TokenCodec.FLOAT16.maxSim(pq, TokenCodec.FLOAT16.encode(docs[2])));
-        store.remove(4, c); // a pending document deleted before training leaves the training set
+        store.remove(SHARD, 4, c); // a pending document deleted before training leaves the training set
         assertThat(c.tokenCount).isEqualTo(240);
         for (int o = 5; o < 12; o++) { // document 9 brings the pending tokens to 240 + 5 × 60 = 540 ≥ 500
             docs[o] = doc(r, 60);
@@ -66,7 +68,7 @@ class ResidualTokenStoreTest {
         // MaxSim now runs on the decompressed residuals
         assertThat(store.maxSim(SHARD, pq, 2)).isEqualTo(cb.maxSim(pq, store.get(2)));
         assertThat(store.maxSim(SHARD, pq, 4)).isNaN();
-        store.remove(10, c);
+        store.remove(SHARD, 10, c);
         assertThat(c.tokenBytes).isEqualTo(storedBytes(12));
         assertThat(c.tokenCount).isEqualTo(10 * 60);
     }
@@ -74,14 +76,14 @@ class ResidualTokenStoreTest {
     /** A restored shard (a new store over the same state) loads the codebook and compresses exactly as before. */
     @Test
     void aRestoredShardKeepsItsCodebook() {
-        ResidualTokenStore before = new ResidualTokenStore(vectors, codebooks, 1, 200);
+        ResidualTokenStore before = new ResidualTokenStore(vectors, new ResidualStorage(codebooks, lists, entries), 1, 200);
         ShardCounters c = new ShardCounters();
         Random r = new Random(2);
         for (int o = 0; o < 5; o++) {
             before.add(SHARD, o, TokenCodec.FLOAT16.encode(doc(r, 50)), c);
         }
         float[][] next = doc(r, 30);
-        ResidualTokenStore restored = new ResidualTokenStore(vectors, codebooks, 1, 200);
+        ResidualTokenStore restored = new ResidualTokenStore(vectors, new ResidualStorage(codebooks, lists, entries), 1, 200);
         restored.add(SHARD, 5, TokenCodec.FLOAT16.encode(next), c);
         assertThat(restored.get(5)).isEqualTo(before.codebook(SHARD).encode(
                 TokenCodec.FLOAT16.decode(TokenCodec.FLOAT16.encode(next))));

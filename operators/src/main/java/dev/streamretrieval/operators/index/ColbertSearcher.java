@@ -1,0 +1,152 @@
+package dev.streamretrieval.operators.index;
+
+import dev.streamretrieval.operators.vectors.ResidualCodebook;
+import dev.streamretrieval.operators.vectors.TokenCodec;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * The colbert query mode on one shard: end-to-end late-interaction retrieval over the residual-compressed token
+ * vectors, with no BM25 or dense candidates (PLAID, Santhanam et al. 2022):
+ * <ol>
+ *   <li><b>Centroid scores</b>: {@code S[i][c] = q_i · centroid_c} for every query token i and centroid c.</li>
+ *   <li><b>Probe</b>: each query token's {@code nprobe} best centroids; the union of their
+ *   {@link CentroidLists} is the candidate set.</li>
+ *   <li><b>Centroid interaction</b> (PLAID's pruning): a candidate's approximate score is MaxSim with every token
+ *   replaced by its centroid, {@code Σ_i max_{c ∈ C(d)} S[i][c]} over the document's distinct centroids C(d) (read
+ *   from the lists' document records, 8 bytes per centroid, not from the token vectors); the best
+ *   {@code candidates} survive.</li>
+ *   <li><b>Exact</b>: the survivors get MaxSim on their decompressed residuals, the best {@code depth} are
+ *   returned.</li>
+ * </ol>
+ * Documents still pending the shard's codebook (stored as float16) are few (at most the training tokens' worth)
+ * and are all scored exactly, so a young shard answers completely. {@link #searchExhaustively} scores every
+ * document exactly: the reference that recall is measured against.
+ */
+public final class ColbertSearcher {
+    /** Per-shard parameters: lists probed per query token, candidates kept after the centroid interaction. */
+    public record Params(int nprobe, int candidates) {
+        public Params {
+            if (nprobe < 1 || candidates < 1) {
+                throw new IllegalArgumentException("colbert nprobe and candidates must be >= 1");
+            }
+        }
+    }
+
+    /** The best documents of a shard, by descending MaxSim (ties by ordinal), and how many were scored how. */
+    public record Result(long[] ordinals, float[] scores, int probed, int exact) {}
+
+    private final ResidualTokenStore store;
+
+    public ColbertSearcher(ResidualTokenStore store) {
+        this.store = store;
+    }
+
+    public Result search(int shard, float[][] queryTokens, int depth, Params params) {
+        TokenCodec.PreparedQuery pq = TokenCodec.prepare(queryTokens);
+        ResidualCodebook cb = store.codebook(shard);
+        long[] pending = store.pendingOrdinals();
+        if (cb == null || queryTokens.length == 0) {
+            return exact(shard, pq, pending, depth, 0);
+        }
+        CentroidLists lists = store.lists();
+        float[][] s = cb.centroidScores(queryTokens);
+        Set<Long> probed = new HashSet<>();
+        for (float[] si : s) {
+            for (int c : best(si, params.nprobe())) {
+                for (long o : lists.list(shard, c)) {
+                    probed.add(o);
+                }
+            }
+        }
+        long[] cands = probed.stream().mapToLong(Long::longValue).sorted().toArray();
+        float[] approx = new float[cands.length];
+        for (int d = 0; d < cands.length; d++) {
+            int[] centroids = lists.centroidsOf(cands[d]);
+            float total = 0;
+            for (float[] si : s) {
+                float max = Float.NEGATIVE_INFINITY;
+                for (int c : centroids) {
+                    max = Math.max(max, si[c]);
+                }
+                total += max;
+            }
+            approx[d] = total;
+        }
+        long[] survivors = top(cands, approx, params.candidates());
+        long[] scored = Arrays.copyOf(survivors, survivors.length + pending.length);
+        System.arraycopy(pending, 0, scored, survivors.length, pending.length);
+        return exact(shard, pq, scored, depth, cands.length);
+    }
+
+    /** Every document of the shard scored exactly (the reference for recall). */
+    public Result searchExhaustively(int shard, float[][] queryTokens, int depth) {
+        long[] listed = store.lists().allOrdinals(shard);
+        long[] pending = store.pendingOrdinals();
+        long[] all = Arrays.copyOf(listed, listed.length + pending.length);
+        System.arraycopy(pending, 0, all, listed.length, pending.length);
+        return exact(shard, TokenCodec.prepare(queryTokens), all, depth, all.length);
+    }
+
+    private Result exact(int shard, TokenCodec.PreparedQuery pq, long[] ordinals, int depth, int probed) {
+        float[] scores = new float[ordinals.length];
+        for (int i = 0; i < ordinals.length; i++) {
+            float v = store.maxSim(shard, pq, ordinals[i]);
+            scores[i] = Float.isNaN(v) ? Float.NEGATIVE_INFINITY : v;
+        }
+        Integer[] order = order(ordinals, scores);
+        int n = Math.min(depth, ordinals.length);
+        long[] outO = new long[n];
+        float[] outS = new float[n];
+        for (int r = 0; r < n; r++) {
+            outO[r] = ordinals[order[r]];
+            outS[r] = scores[order[r]];
+        }
+        return new Result(outO, outS, probed, ordinals.length);
+    }
+
+    /** Indices by descending score, ties by ascending ordinal. */
+    private static Integer[] order(long[] ordinals, float[] scores) {
+        Integer[] order = new Integer[ordinals.length];
+        Arrays.setAll(order, i -> i);
+        Arrays.sort(order, (a, b) -> scores[a] != scores[b] ? Float.compare(scores[b], scores[a])
+                : Long.compare(ordinals[a], ordinals[b]));
+        return order;
+    }
+
+    private static long[] top(long[] ordinals, float[] scores, int n) {
+        if (ordinals.length <= n) {
+            return ordinals;
+        }
+        Integer[] order = order(ordinals, scores);
+        long[] out = new long[n];
+        for (int r = 0; r < n; r++) {
+            out[r] = ordinals[order[r]];
+        }
+        return out;
+    }
+
+    /** The indices of the n largest values (ties: lower index). */
+    static int[] best(float[] values, int n) {
+        n = Math.min(n, values.length);
+        int[] idx = new int[n];
+        float[] val = new float[n];
+        int size = 0;
+        for (int c = 0; c < values.length; c++) {
+            float v = values[c];
+            if (size == n && v <= val[size - 1]) {
+                continue;
+            }
+            int at = size == n ? n - 1 : size++;
+            while (at > 0 && val[at - 1] < v) {
+                val[at] = val[at - 1];
+                idx[at] = idx[at - 1];
+                at--;
+            }
+            val[at] = v;
+            idx[at] = c;
+        }
+        return idx;
+    }
+}
