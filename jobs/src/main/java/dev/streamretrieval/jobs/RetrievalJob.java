@@ -75,6 +75,9 @@ public final class RetrievalJob {
         }
         if (o.neural.tokensEnabled()) {
             modes.add(QueryMode.FULL);
+            if (o.neural.tokenCodec().residualBits() > 0) { // the centroid lists come with the residual codecs
+                modes.add(QueryMode.COLBERT);
+            }
         }
         return modes;
     }

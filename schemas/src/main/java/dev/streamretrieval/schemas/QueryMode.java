@@ -7,7 +7,9 @@ public enum QueryMode {
     BM25("bm25"),
     DENSE("dense"),
     HYBRID("hybrid"),
-    FULL("full");
+    FULL("full"),
+    /** End-to-end late interaction: candidates from the token centroids' lists, ranked by MaxSim (no BM25 or dense). */
+    COLBERT("colbert");
 
     private final String wireName;
 

@@ -70,8 +70,9 @@ public class EncodeQueries implements BatchFunction<ShardQuery, ShardQuery> {
             if (q.op != QueryOp.SEARCH || q.mode == QueryMode.BM25) {
                 continue;
             }
-            boolean dense = q.denseVector == null; // a vector supplied with the query is used as it is
-            boolean tokenVectors = q.mode == QueryMode.FULL && tokens != null;
+            // a vector supplied with the query is used as it is; colbert needs token vectors only
+            boolean dense = q.denseVector == null && q.mode != QueryMode.COLBERT;
+            boolean tokenVectors = (q.mode == QueryMode.FULL || q.mode == QueryMode.COLBERT) && tokens != null;
             if (dense) {
                 needDense.add(q);
             }
@@ -118,7 +119,11 @@ public class EncodeQueries implements BatchFunction<ShardQuery, ShardQuery> {
                 encode(List.of(), List.of(q));
             } catch (RuntimeException e) {
                 q.tokenVectors = null;
-                degrade(q, QueryMode.HYBRID, e, "maxsim", "cross_encoder");
+                if (q.mode == QueryMode.COLBERT) {
+                    degrade(q, QueryMode.BM25, e, "maxsim");
+                } else {
+                    degrade(q, QueryMode.HYBRID, e, "maxsim", "cross_encoder");
+                }
             }
         }
     }

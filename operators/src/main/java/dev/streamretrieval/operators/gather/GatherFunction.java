@@ -209,7 +209,7 @@ public class GatherFunction extends KeyedProcessFunction<String, ShardHits, Gath
         if (p.encodeMillis > 0) {
             r.timingsMs.put("query_encode", round(p.encodeMillis));
         }
-        if (p.mode == QueryMode.FULL) {
+        if (p.mode == QueryMode.FULL || p.mode == QueryMode.COLBERT) {
             r.timingsMs.put("maxsim_max", round(p.maxMaxSimMillis));
         }
         if (p.receivedAt > 0) {

@@ -50,7 +50,7 @@ public final class ResultRanker implements java.io.Serializable {
         List<Map<String, Double>> stage = new ArrayList<>(m);
         for (int i = 0; i < m; i++) {
             Map<String, Double> s = new LinkedHashMap<>();
-            if (p.mode != QueryMode.DENSE) {
+            if (p.mode != QueryMode.DENSE && p.mode != QueryMode.COLBERT) {
                 s.put("bm25", bm25Scores[i]);
             }
             if (!Float.isNaN(cands[i].denseScore)) {
@@ -67,6 +67,8 @@ public final class ResultRanker implements java.io.Serializable {
             case DENSE -> byScore(m, i -> Float.isNaN(cands[i].denseScore) ? Double.NEGATIVE_INFINITY : cands[i].denseScore, stage, noRanks(m), cands);
             case HYBRID -> fused(p, bm25Scores, stage);
             case FULL -> full(p, bm25Scores, stage);
+            case COLBERT -> byScore(m, i -> Float.isNaN(cands[i].maxSimScore) ? Double.NEGATIVE_INFINITY
+                    : cands[i].maxSimScore, stage, noRanks(m), cands);
         };
         return ranked.subList(0, Math.min(p.k, ranked.size()));
     }

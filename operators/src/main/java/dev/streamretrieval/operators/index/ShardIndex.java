@@ -57,6 +57,8 @@ public final class ShardIndex {
     private final ResidualTokenStore residualTokens;
     private final Bm25Searcher bm25;
     private final MaxSimScorer maxSim;
+    /** The colbert mode's searcher (residual codecs only), else null. */
+    private final ColbertSearcher colbert;
     private final Fusion fusion;
 
     /** With the exact dense index. */
@@ -81,6 +83,7 @@ public final class ShardIndex {
                         ResidualTokenStore.DEFAULT_TRAIN_TOKENS);
         this.bm25 = new Bm25Searcher(postings, bm25);
         this.maxSim = tokenCodec == null ? null : new MaxSimScorer(tokens, residualTokens, tokenCodec);
+        this.colbert = residualTokens == null ? null : new ColbertSearcher(residualTokens);
         this.fusion = fusion;
     }
 
@@ -226,6 +229,7 @@ public final class ShardIndex {
                 hits.candidates = candidates(shard, d.ordinals(), new Bm25Matches(q.terms.length, 0), d.scores(),
                         q.terms.length);
             }
+            case COLBERT -> colbert(shard, q, c, hits);
             case HYBRID, FULL -> {
                 Bm25Searcher.Result r = bm25.search(q.terms, q.queryFreqs, q.bm25Depth, c, hits.docFreqs);
                 hits.matched = r.matches().size();
@@ -256,6 +260,27 @@ public final class ShardIndex {
         Bm25Searcher.Result r = bm25.search(q.terms, q.queryFreqs, q.shardDepth, c, hits.docFreqs, 2);
         hits.matched = r.matches().size();
         hits.candidates = candidates(shard, toArray(r.matches().top(q.shardDepth)), r.matches(), null, q.terms.length);
+    }
+
+    /**
+     * colbert mode: candidates from the shard's token centroid lists, ranked by MaxSim on the decompressed residuals
+     * ({@link ColbertSearcher}); a job without a residual codec has no lists and answers nothing here (the planner
+     * refuses the mode there).
+     */
+    private void colbert(int shard, ShardQuery q, ShardCounters c, ShardHits hits) {
+        if (colbert == null || q.tokenVectors == null) {
+            hits.candidates = new Candidate[0];
+            return;
+        }
+        long start = System.nanoTime();
+        ColbertSearcher.Result r = colbert.search(shard, q.tokenVectors, q.shardDepth,
+                new ColbertSearcher.Params(Math.max(1, q.colbertNprobe), Math.max(1, q.colbertCandidates)));
+        hits.maxSimMillis = (System.nanoTime() - start) / 1e6;
+        hits.matched = r.probed();
+        hits.candidates = candidates(shard, r.ordinals(), new Bm25Matches(q.terms.length, 0), null, q.terms.length);
+        for (int i = 0; i < r.ordinals().length; i++) {
+            hits.candidates[i].maxSimScore = r.scores()[i];
+        }
     }
 
     /** {hits, misses} of the decoded posting-block cache. */

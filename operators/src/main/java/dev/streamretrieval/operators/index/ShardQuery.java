@@ -32,6 +32,9 @@ public class ShardQuery {
     public int bm25Depth;
     public int denseDepth;
     public int maxSimDepth;
+    /** colbert: lists probed per query token, candidates kept by the centroid interaction. */
+    public int colbertNprobe;
+    public int colbertCandidates;
     /** rrf or linear; null for the job default. */
     public String fusion;
     /** Stages that failed for this query so far (its encoding), carried to the result's {@code degraded}. */

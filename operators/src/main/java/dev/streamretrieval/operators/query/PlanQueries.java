@@ -89,6 +89,8 @@ public class PlanQueries extends ProcessFunction<SourceRecord, ShardQuery> {
         sq.bm25Depth = Math.max(options.bm25Depth, sq.shardDepth);
         sq.denseDepth = Math.max(options.denseDepth, sq.shardDepth);
         sq.maxSimDepth = options.shardMaxSimDepth(shards);
+        sq.colbertNprobe = options.colbertNprobe;
+        sq.colbertCandidates = Math.max(options.colbertCandidates, sq.shardDepth);
         sq.text = q.text;
         sq.fusion = q.fusion;
         sq.denseVector = q.vector;

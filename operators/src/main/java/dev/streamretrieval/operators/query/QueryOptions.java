@@ -25,6 +25,13 @@ public class QueryOptions implements Serializable {
     /** full: documents per query scored with MaxSim, over all shards. */
     public int maxSimDepth = 50;
 
+    /**
+     * colbert: centroid lists probed per query token, and candidates per shard kept by the centroid interaction for
+     * exact MaxSim (PLAID's nprobe and ndocs; {@link dev.streamretrieval.operators.index.ColbertSearcher}).
+     */
+    public int colbertNprobe = 4;
+    public int colbertCandidates = 512;
+
     public QueryOptions() {}
 
     /**

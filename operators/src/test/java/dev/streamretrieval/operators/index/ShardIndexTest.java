@@ -107,6 +107,36 @@ class ShardIndexTest {
     }
 
     /**
+     * colbert mode needs no BM25 or dense match: a document whose words share nothing with the query is found by its
+     * token vectors, before the shard's codebook is trained (float16, scored exactly) and after (centroid lists).
+     */
+    @Test
+    void colbertModeFindsDocumentsByTheirTokenVectorsAlone() {
+        ShardIndex index = new ShardIndex(ShardIndex.Storage.onHeap(), BM25, null, TokenCodec.RESIDUAL2,
+                new Fusion("rrf", 60, 0.5));
+        ShardCounters c = new ShardCounters();
+        java.util.Random r = new java.util.Random(1);
+        float[][][] tokens = new float[400][][];
+        for (int d = 0; d < tokens.length; d++) {
+            tokens[d] = dev.streamretrieval.operators.vectors.MaxSimWorkload.randomUnitVectors(r, 25, 16);
+            IndexRequest req = IndexAndSearchShardsTest.upsert("d" + d, "words " + d, null);
+            req.tokens = TokenCodec.FLOAT16.encode(tokens[d]);
+            index.apply(0, req, c);
+            if (d == 100 || d == tokens.length - 1) { // 2,525 tokens: pending; 10,000: trained on the first 8,192
+                ShardQuery q = query(QueryMode.COLBERT, "nothing in common");
+                q.tokenVectors = java.util.Arrays.copyOf(tokens[d / 2], 6);
+                q.colbertNprobe = 2;
+                q.colbertCandidates = 20;
+                ShardHits hits = search(index, c, q);
+                assertThat(hits.candidates).hasSize(10);
+                assertThat(hits.candidates[0].docId).as("after %d documents", d + 1).isEqualTo("d" + d / 2);
+                assertThat(hits.candidates[0].maxSimScore).isGreaterThan(hits.candidates[1].maxSimScore);
+            }
+        }
+        assertThat(c.tokenBytes).isEqualTo(400L * (8 + 25 * TokenCodec.RESIDUAL2.bytesPerToken(16)));
+    }
+
+    /**
      * In full mode the shard scores only its best maxSimDepth candidates with MaxSim, chosen by the query's
      * fusion with the job's parameters (it used to apply RRF with k = 60 whatever the options said).
      */

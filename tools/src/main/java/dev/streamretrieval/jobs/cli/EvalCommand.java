@@ -47,8 +47,9 @@ final class EvalCommand {
                 case "hybrid", "hybrid-rrf" -> new ModeRun(name, QueryMode.HYBRID, "rrf");
                 case "hybrid-linear" -> new ModeRun(name, QueryMode.HYBRID, "linear");
                 case "full" -> new ModeRun(name, QueryMode.FULL, null);
+                case "colbert" -> new ModeRun(name, QueryMode.COLBERT, null);
                 default -> throw new IllegalArgumentException("--modes: '" + name
-                        + "' is not one of bm25, dense, hybrid (= hybrid-rrf), hybrid-linear, full");
+                        + "' is not one of bm25, dense, hybrid (= hybrid-rrf), hybrid-linear, full, colbert");
             };
         }
     }
