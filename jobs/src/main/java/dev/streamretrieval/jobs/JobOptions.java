@@ -71,6 +71,7 @@ public class JobOptions implements Serializable {
         DESCRIPTIONS.put("ivf-max-list", "ivf: a list that reaches this many vectors is split in two, so a shard of N vectors has N/max..2N/max lists (default 256)");
         DESCRIPTIONS.put("token-codec", "token vector storage: float16 (default), int8, binary, residual2 or residual1"
                 + " (PLAID: centroid id + 2 or 1 bits per dimension, centroids trained per shard)");
+        DESCRIPTIONS.put("token-projection", "linear projection of token vectors trained for MaxSim, applied to documents and queries before the token codec: none (default), default (the shipped 384 → 128 projection for all-minilm-l6-v2-q) or a file written by train-projection; one trained for another model is refused");
         DESCRIPTIONS.put("encode-batch-size", "texts per ONNX call (default 32)");
         DESCRIPTIONS.put("encode-max-wait-ms", "longest a partial encode batch waits (default 5)");
         DESCRIPTIONS.put("onnx-threads", "ONNX Runtime intra-op threads per model per JVM (default 2)");
@@ -215,6 +216,7 @@ public class JobOptions implements Serializable {
                 case "nprobe" -> denseIndex.nprobe = Integer.parseInt(value);
                 case "ivf-max-list" -> denseIndex.maxListSize = Integer.parseInt(value);
                 case "token-codec" -> neural.tokenCodec = value;
+                case "token-projection" -> neural.tokenProjection = value;
                 case "encode-batch-size" -> neural.batchSize = Integer.parseInt(value);
                 case "encode-max-wait-ms" -> neural.maxWaitMillis = Long.parseLong(value);
                 case "onnx-threads" -> neural.intraOpThreads = Integer.parseInt(value);

@@ -51,8 +51,7 @@ public class EncodeDocuments implements BatchFunction<IndexRequest, IndexRequest
     public void open(BatchContext context) {
         this.context = context;
         DenseEncoder dense = DenseEncoder.open(options.denseSpec(), options.intraOpThreads, options.batchSize);
-        TokenEncoder tokens = options.tokensEnabled()
-                ? TokenEncoder.open(options.tokenSpec(), options.intraOpThreads, options.batchSize) : null;
+        TokenEncoder tokens = options.openTokenEncoder();
         encoder = new DocumentEncoder(dense, tokens);
         denseCodec = options.denseCodec();
         tokenCodec = options.tokenCodec();

@@ -44,8 +44,7 @@ public class EncodeQueries implements BatchFunction<ShardQuery, ShardQuery> {
     public void open(BatchContext context) {
         failed = context.metrics().counter("queriesEncodeFailed");
         dense = DenseEncoder.open(options.querySpec(), options.intraOpThreads, options.batchSize);
-        tokens = options.tokensEnabled()
-                ? TokenEncoder.open(options.tokenSpec(), options.intraOpThreads, options.batchSize) : null;
+        tokens = options.openTokenEncoder();
         sharedQueryPass = tokens != null && sharesQueryPass(dense.spec(), tokens.spec());
     }
 

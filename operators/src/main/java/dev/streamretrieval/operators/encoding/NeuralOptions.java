@@ -30,6 +30,12 @@ public class NeuralOptions implements Serializable {
     /** Token (MaxSim) model: "dense" reuses the dense model's hidden states (one forward pass), "none", or a model. */
     public String tokenModel = "dense";
 
+    /**
+     * Linear projection of token vectors trained for MaxSim ({@link TokenProjection}): "none" (the token model's
+     * own vectors), "default" (the shipped one for the token model), or a file written by train-projection.
+     */
+    public String tokenProjection = TokenProjection.NONE;
+
     /** Cross-encoder model folder, or "none" (the rerank stage is then skipped and says so). */
     public String crossEncoderModel = "none";
 
@@ -136,6 +142,21 @@ public class NeuralOptions implements Serializable {
         return BuiltinModels.resolve(tokenModel, "token");
     }
 
+    /** The configured token projection, checked against the token model; null for none. */
+    public TokenProjection tokenProjection() {
+        if (!tokensEnabled() || tokenProjection.equals(TokenProjection.NONE)) {
+            return null;
+        }
+        ModelSpec spec = tokenSpec();
+        int dimension = spec.dimension > 0 ? spec.dimension : OnnxModel.check(spec, 3).dimension();
+        return TokenProjection.resolve(tokenProjection, spec.name, dimension);
+    }
+
+    /** Opens the token encoder with the configured projection; null when token vectors are off. */
+    public TokenEncoder openTokenEncoder() {
+        return tokensEnabled() ? TokenEncoder.open(tokenSpec(), intraOpThreads, batchSize, tokenProjection()) : null;
+    }
+
     public ModelSpec crossEncoderSpec() {
         return BuiltinModels.resolve(crossEncoderModel, "cross-encoder");
     }
@@ -178,6 +199,7 @@ public class NeuralOptions implements Serializable {
         if (enabled()) {
             denseDimension();
         }
+        tokenProjection(); // a missing, damaged or foreign projection file stops the job here, not at the first batch
         if (twoTower()) {
             checkQueryDimension();
         }

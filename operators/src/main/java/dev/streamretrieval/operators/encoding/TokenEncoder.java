@@ -24,9 +24,12 @@ public final class TokenEncoder implements AutoCloseable {
     private final int batchSize;
     private final int queryMarker;
     private final int documentMarker;
+    /** Applied to every selected token vector (documents and queries), or null for the raw vectors. */
+    private final TokenProjection projection;
 
-    private TokenEncoder(OnnxModel model, int batchSize) {
+    private TokenEncoder(OnnxModel model, int batchSize, TokenProjection projection) {
         this.model = model;
+        this.projection = projection;
         this.spec = model.spec();
         this.batchSize = batchSize;
         WordPieceTokenizer tok = model.tokenizer();
@@ -45,10 +48,15 @@ public final class TokenEncoder implements AutoCloseable {
     }
 
     public static TokenEncoder open(ModelSpec spec, int intraOpThreads, int batchSize) {
+        return open(spec, intraOpThreads, batchSize, null);
+    }
+
+    /** A token encoder whose vectors pass through {@code projection} (null: none) before anyone sees them. */
+    public static TokenEncoder open(ModelSpec spec, int intraOpThreads, int batchSize, TokenProjection projection) {
         if (spec.modelRole() != ModelRole.TOKEN) {
             throw new IllegalArgumentException(spec + " is not a token model");
         }
-        return new TokenEncoder(OnnxModel.acquire(spec, intraOpThreads, 3), batchSize);
+        return new TokenEncoder(OnnxModel.acquire(spec, intraOpThreads, 3), batchSize, projection);
     }
 
     public ModelSpec spec() {
@@ -129,7 +137,10 @@ public final class TokenEncoder implements AutoCloseable {
         return new TokenizedText(ids, new long[target], strings);
     }
 
-    /** Keeps attended rows, minus punctuation for documents when the skiplist is on; L2-normalises each. */
+    /**
+     * Keeps attended rows, minus punctuation for documents when the skiplist is on; L2-normalises each, and then
+     * projects it when a token projection is configured (the projection's output is normalised again).
+     */
     public float[][] select(float[][] hidden, TokenizedText tokens, boolean document) {
         List<float[]> rows = new ArrayList<>(hidden.length);
         for (int t = 0; t < hidden.length; t++) {
@@ -143,7 +154,7 @@ public final class TokenEncoder implements AutoCloseable {
             if (spec.normalize) {
                 VectorMath.normalize(v);
             }
-            rows.add(v);
+            rows.add(projection == null ? v : projection.apply(v));
         }
         return rows.toArray(new float[0][]);
     }

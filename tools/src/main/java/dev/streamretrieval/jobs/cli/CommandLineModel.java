@@ -3,6 +3,7 @@ package dev.streamretrieval.jobs.cli;
 import dev.streamretrieval.jobs.JobOptions;
 import dev.streamretrieval.jobs.bench.BenchCommand;
 import dev.streamretrieval.jobs.bench.ScaleCommand;
+import dev.streamretrieval.jobs.projection.TrainProjectionCommand;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -81,6 +82,12 @@ final class CommandLineModel {
                 new Own("queries", "N", "queries used at most (default 300)"),
                 new Own("cache-dir", "DIR", "keep the encoded vectors here for the next run"),
                 new Own("out", "FILE", "write the results as JSON")), false, null, null));
+        List<Own> train = new ArrayList<>();
+        TrainProjectionCommand.optionDescriptions().forEach((n, d) ->
+                train.add(new Own(n, n.equals("leave-one-out") ? null : "VALUE", d)));
+        add(new Command("train-projection", "Train a 384 → 128 token projection for MaxSim (ColBERT objective, "
+                + "frozen encoder) on the shared collections and write it for --token-projection; "
+                + "--leave-one-out reports per collection a projection trained without it.", train, true, null, null));
         add(new Command("job", "Run the job in the Flink cluster this is submitted to (needs --bootstrap-servers).",
                 List.of(), true, null, null));
         add(new Command("cluster", "Like run, on a local Flink cluster of separate JVMs (1 JobManager + N "

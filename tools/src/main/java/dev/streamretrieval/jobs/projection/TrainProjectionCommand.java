@@ -1,0 +1,205 @@
+package dev.streamretrieval.jobs.projection;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.streamretrieval.jobs.JobOptions;
+import dev.streamretrieval.jobs.evaluation.BeirCollection;
+import dev.streamretrieval.operators.encoding.TokenProjection;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code train-projection}: encodes the training collections once (cached), trains a 384 → 128 token projection
+ * with the ColBERT objective, and writes it; with {@code --leave-one-out}, trains one projection per collection
+ * on the others and reports each held-out collection's nDCG@10 per mode (full mode with the raw token vectors and
+ * with the projection, next to bm25, dense and the hybrids), all through {@link QueryPools} and
+ * {@link PoolEvaluation}.
+ */
+public final class TrainProjectionCommand {
+    private TrainProjectionCommand() {}
+
+    public static final List<String> SHARED_COLLECTIONS = List.of("cranfield", "nfcorpus", "cisi", "medline", "npl");
+
+    /** The command's own options, for --help. */
+    public static Map<String, String> optionDescriptions() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("data-dir", "folder holding the BEIR collections (default ../shared/data next to the project root)");
+        m.put("collections", "collections to train on (default cranfield,nfcorpus,cisi,medline,npl)");
+        m.put("out", "the projection file to write (default target/token-projection.json)");
+        m.put("cache-dir", "where the encoded token states are kept between runs (default target/projection-cache)");
+        m.put("epochs", "passes over the training queries (default 3)");
+        m.put("batch", "queries per mini-batch (default 16)");
+        m.put("negatives", "BM25 hard negatives per query and epoch (default 6), besides the in-batch negatives");
+        m.put("hard-negative-depth", "BM25 ranks the hard negatives are drawn from (default 30)");
+        m.put("learning-rate", "Adam learning rate (default 0.001)");
+        m.put("seed", "random seed: initialisation, positives, negatives and batch order (default 42)");
+        m.put("projection-dim", "output dimension (default 128)");
+        m.put("bias", "true or false: learn a bias next to the matrix (default false)");
+        m.put("validation-fraction", "judged queries per collection held out for validation (default 0.2)");
+        m.put("leave-one-out", "instead of one projection: per collection, train on the others and evaluate on it");
+        m.put("report", "leave-one-out: write the results as JSON");
+        return m;
+    }
+
+    public static int run(List<String> args) throws Exception {
+        Map<String, String> extras = new LinkedHashMap<>();
+        extras.put("data-dir", null);
+        extras.put("collections", String.join(",", SHARED_COLLECTIONS));
+        extras.put("out", "target/token-projection.json");
+        extras.put("cache-dir", "target/projection-cache");
+        extras.put("epochs", "3");
+        extras.put("batch", "16");
+        extras.put("negatives", "6");
+        extras.put("hard-negative-depth", "30");
+        extras.put("learning-rate", "0.001");
+        extras.put("seed", "42");
+        extras.put("projection-dim", "128");
+        extras.put("bias", "false");
+        extras.put("validation-fraction", "0.2");
+        extras.put("report", null);
+        List<String> positional = new ArrayList<>();
+        JobOptions o = JobOptions.parse(args, positional, Set.of("leave-one-out"), extras);
+        if (!positional.isEmpty()) {
+            throw new IllegalArgumentException("unexpected arguments " + positional);
+        }
+        if (!o.neural.tokensEnabled()) {
+            throw new IllegalArgumentException("train-projection needs token vectors (a dense model and --token-model)");
+        }
+        ProjectionTrainer.Settings settings = new ProjectionTrainer.Settings(
+                Integer.parseInt(extras.get("projection-dim")), Boolean.parseBoolean(extras.get("bias")),
+                Integer.parseInt(extras.get("epochs")), Integer.parseInt(extras.get("batch")),
+                Integer.parseInt(extras.get("negatives")), Double.parseDouble(extras.get("learning-rate")),
+                Long.parseLong(extras.get("seed")), Double.parseDouble(extras.get("validation-fraction")));
+        Path dataDir = extras.get("data-dir") != null ? Path.of(extras.get("data-dir")) : sharedData();
+        Path cacheDir = Path.of(extras.get("cache-dir"));
+        String baseModel = o.neural.tokenSpec().name;
+        int hardDepth = Integer.parseInt(extras.get("hard-negative-depth"));
+        long t0 = System.nanoTime();
+        List<QueryPools> pools = new ArrayList<>();
+        for (String name : extras.get("collections").split(",")) {
+            Path folder = dataDir.resolve(name.strip());
+            if (!Files.isRegularFile(folder.resolve("corpus.jsonl"))) {
+                throw new IllegalArgumentException("collection " + folder + " has no corpus.jsonl");
+            }
+            BeirCollection collection = BeirCollection.load(folder);
+            EncodedCollection encoded = EncodedCollection.load(collection, folder, o.neural, cacheDir);
+            pools.add(new QueryPools(encoded, o, hardDepth));
+            System.err.printf(Locale.ROOT, "%s: %d documents, %d judged queries ready (%.0f s)%n", name,
+                    collection.documents().size(), collection.queries().size(), (System.nanoTime() - t0) / 1e9);
+        }
+        Map<String, Object> record = new LinkedHashMap<>();
+        record.put("command", "bin/hybrid train-projection " + String.join(" ", args));
+        record.put("collections", pools.stream().map(p -> p.collection().name()).toList());
+        record.put("settings", settings);
+        if (extras.containsKey("leave-one-out")) {
+            leaveOneOut(pools, settings, baseModel, record, o, extras.get("report"), t0);
+            return 0;
+        }
+        ProjectionTrainer.Result result = new ProjectionTrainer(settings, System.err).train(pools, baseModel, record);
+        Path out = Path.of(extras.get("out"));
+        result.projection().write(out);
+        double v = result.validation().get(result.validation().size() - 1);
+        System.out.printf(Locale.ROOT, "wrote %s (%s, %d → %d, sha256 %s): validation nDCG@10 %.4f (raw %d-dim"
+                + " states %.4f), %.0f s in all%n", out, baseModel, result.projection().inputDimension(),
+                result.projection().outputDimension(), result.projection().checksum(), v,
+                result.projection().inputDimension(), result.rawValidation(), (System.nanoTime() - t0) / 1e9);
+        compareWithShipped(baseModel, v);
+        return 0;
+    }
+
+    /** Prints how this run's validation nDCG compares with the shipped default's recorded one. */
+    private static void compareWithShipped(String baseModel, double validation) throws java.io.IOException {
+        try (InputStream s = TokenProjection.class.getResourceAsStream(TokenProjection.defaultResource(baseModel))) {
+            if (s == null) {
+                return;
+            }
+            Map<?, ?> json = new ObjectMapper().readValue(s, Map.class);
+            Object shipped = json.get("training") instanceof Map<?, ?> t ? t.get("validation_ndcg10") : null;
+            if (shipped instanceof Number n) {
+                System.out.printf(Locale.ROOT, "shipped default for %s: validation nDCG@10 %.4f; this run %.4f"
+                        + " (difference %+.4f)%n", baseModel, n.doubleValue(), validation, validation - n.doubleValue());
+            }
+        }
+    }
+
+    private static void leaveOneOut(List<QueryPools> pools, ProjectionTrainer.Settings settings, String baseModel,
+            Map<String, Object> record, JobOptions o, String report, long t0) throws Exception {
+        boolean rrf = o.gather.fusion.equalsIgnoreCase("rrf");
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (QueryPools heldOut : pools) {
+            List<QueryPools> training = new ArrayList<>(pools);
+            training.remove(heldOut);
+            System.err.printf("%n== leave out %s: training on %s%n", heldOut.collection().name(),
+                    training.stream().map(p -> p.collection().name()).toList());
+            ProjectionTrainer.Result r = new ProjectionTrainer(settings, System.err).train(training, baseModel, record);
+            List<Integer> all = new ArrayList<>();
+            for (int i = 0; i < heldOut.pools.length; i++) {
+                all.add(i);
+            }
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("collection", heldOut.collection().name());
+            row.put("queries", all.size());
+            Map<String, Map<String, List<String>>> raw = PoolEvaluation.rankings(heldOut,
+                    PoolEvaluation.maxSim(heldOut, null, all), all, rrf);
+            Map<String, Map<String, List<String>>> projected = PoolEvaluation.rankings(heldOut,
+                    PoolEvaluation.maxSim(heldOut, r.projection(), all), all, rrf);
+            Map<String, Double> ndcg = new LinkedHashMap<>();
+            for (String mode : List.of("bm25", "dense", "hybrid", "hybrid-linear")) {
+                ndcg.put(mode, PoolEvaluation.ndcg(raw.get(mode), heldOut.collection()));
+            }
+            ndcg.put("full-raw", PoolEvaluation.ndcg(raw.get("full"), heldOut.collection()));
+            ndcg.put("full-projected", PoolEvaluation.ndcg(projected.get("full"), heldOut.collection()));
+            row.put("ndcg10", ndcg);
+            row.put("training_validation_ndcg10", r.validation());
+            rows.add(row);
+            System.out.printf(Locale.ROOT, "%s: %s (%.0f s)%n", heldOut.collection().name(), ndcg,
+                    (System.nanoTime() - t0) / 1e9);
+        }
+        System.out.println();
+        System.out.println("| held-out collection | bm25 | dense | hybrid (RRF) | hybrid-linear | full, raw 384-d | full, projected 128-d | projected − hybrid-linear |");
+        System.out.println("|---|---|---|---|---|---|---|---|");
+        double sum = 0;
+        for (Map<String, Object> row : rows) {
+            @SuppressWarnings("unchecked")
+            Map<String, Double> n = (Map<String, Double>) row.get("ndcg10");
+            double diff = n.get("full-projected") - n.get("hybrid-linear");
+            sum += diff;
+            System.out.printf(Locale.ROOT, "| %s | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f | %+.4f |%n", row.get("collection"),
+                    n.get("bm25"), n.get("dense"), n.get("hybrid"), n.get("hybrid-linear"), n.get("full-raw"),
+                    n.get("full-projected"), diff);
+        }
+        System.out.printf(Locale.ROOT, "mean projected − hybrid-linear: %+.4f; %.0f s in all%n", sum / rows.size(),
+                (System.nanoTime() - t0) / 1e9);
+        if (report != null) {
+            Map<String, Object> out = new LinkedHashMap<>(record);
+            out.put("leave_one_out", rows);
+            Files.write(Path.of(report), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+                    .writeValueAsBytes(out));
+        }
+    }
+
+    /** {@code ../shared/data} next to the project root (the folder holding bin/hybrid), found from here upwards. */
+    static Path sharedData() {
+        Path dir = Path.of("").toAbsolutePath();
+        while (dir != null) {
+            if (Files.isRegularFile(dir.resolve("bin").resolve("hybrid")) && Files.isRegularFile(dir.resolve("pom.xml"))) {
+                Path data = dir.resolveSibling("shared").resolve("data");
+                if (!Files.isDirectory(data)) {
+                    throw new IllegalArgumentException("the shared collections are not at " + data
+                            + "; pass --data-dir");
+                }
+                return data;
+            }
+            dir = dir.getParent();
+        }
+        throw new IllegalArgumentException("not inside the project (no bin/hybrid above " + Path.of("").toAbsolutePath()
+                + "), so ../shared/data cannot be found; pass --data-dir");
+    }
+}
