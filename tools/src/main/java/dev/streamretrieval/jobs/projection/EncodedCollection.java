@@ -64,7 +64,7 @@ public final class EncodedCollection {
 
     /** Token count of document d. */
     int tokens(int d) {
-        return docTokens[d].length / dimension;
+        return docTokens[d] == null ? 0 : docTokens[d].length / dimension;
     }
 
     /** Document d's token vectors as rows (views are not possible in Java: copies). */
@@ -89,33 +89,48 @@ public final class EncodedCollection {
      * model configuration, else encoded now (progress on stderr) and written there.
      */
     public static EncodedCollection load(BeirCollection collection, Path folder, NeuralOptions neural,
-            Path cacheDir) {
+            Path cacheDir, java.util.BitSet subset) {
         ModelSpec dense = neural.denseSpec();
         ModelSpec token = neural.tokenSpec();
-        Path cache = cacheDir.resolve(collection.name() + "-" + cacheKey(folder, dense, token) + ".bin");
-        if (Files.isRegularFile(cache)) {
-            long t0 = System.nanoTime();
-            EncodedCollection c = read(collection, cache);
-            System.err.printf("%s: token states read from %s (%.1f s)%n", collection.name(), cache,
-                    (System.nanoTime() - t0) / 1e9);
-            return c;
+        String key = cacheKey(folder, dense, token);
+        Path all = cacheDir.resolve(collection.name() + "-" + key + ".bin");
+        Path some = cacheDir.resolve(collection.name() + "-" + key + "-" + subsetKey(subset) + ".bin");
+        for (Path cache : List.of(all, some)) { // an encoding of every document serves any subset
+            if (Files.isRegularFile(cache)) {
+                long t0 = System.nanoTime();
+                EncodedCollection c = read(collection, cache);
+                System.err.printf("%s: token states read from %s (%.1f s)%n", collection.name(), cache,
+                        (System.nanoTime() - t0) / 1e9);
+                return c;
+            }
         }
-        EncodedCollection c = encode(collection, neural);
-        write(c, cache);
+        EncodedCollection c = encode(collection, neural, subset);
+        write(c, subset.cardinality() == collection.documents().size() ? all : some);
         return c;
     }
 
-    /** Runs the encoder over every document and judged query. */
-    static EncodedCollection encode(BeirCollection collection, NeuralOptions neural) {
-        List<Document> docs = collection.documents();
+    private static String subsetKey(java.util.BitSet subset) {
+        return Integer.toHexString(java.util.Arrays.hashCode(subset.toLongArray()));
+    }
+
+    /** Whether document d was encoded (the encoder runs over a chosen subset of the collection). */
+    boolean encoded(int d) {
+        return docDense[d] != null;
+    }
+
+    /** Runs the encoder over the documents in {@code subset} and every judged query. */
+    static EncodedCollection encode(BeirCollection collection, NeuralOptions neural, java.util.BitSet subset) {
+        List<Document> all = collection.documents();
+        List<Integer> chosen = subset.stream().boxed().toList();
+        List<Document> docs = chosen.stream().map(all::get).toList();
         List<Query> queries = collection.queries();
         long t0 = System.nanoTime();
         try (DenseEncoder dense = DenseEncoder.open(neural.denseSpec(), neural.intraOpThreads, neural.batchSize);
                 TokenEncoder tokens = TokenEncoder.open(neural.tokenSpec(), neural.intraOpThreads, neural.batchSize)) {
             DocumentEncoder both = new DocumentEncoder(dense, tokens);
             int dimension = -1;
-            float[][] docDense = new float[docs.size()][];
-            float[][] docTokens = new float[docs.size()][];
+            float[][] docDense = new float[all.size()][];
+            float[][] docTokens = new float[all.size()][];
             int chunk = 256;
             for (int from = 0; from < docs.size(); from += chunk) {
                 List<String> texts = new ArrayList<>();
@@ -124,8 +139,8 @@ public final class EncodedCollection {
                 }
                 DocumentEncoder.Encoded[] e = both.encode(texts, neural.batchSize);
                 for (int i = 0; i < e.length; i++) {
-                    docDense[from + i] = e[i].dense();
-                    docTokens[from + i] = flatten(e[i].tokens());
+                    docDense[chosen.get(from + i)] = e[i].dense();
+                    docTokens[chosen.get(from + i)] = flatten(e[i].tokens());
                     dimension = e[i].dense().length;
                 }
                 double s = (System.nanoTime() - t0) / 1e9;
@@ -175,7 +190,10 @@ public final class EncodedCollection {
 
     private static final int MAGIC = 0x544f4b53; // "TOKS"
 
-    /** Layout: magic, dimension, counts, then each array as its length followed by little-endian floats. */
+    /**
+     * Layout: magic, dimension, counts, then each array as its length followed by little-endian floats (length −1:
+     * a document outside the encoded subset).
+     */
     private static void write(EncodedCollection c, Path file) {
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
@@ -187,6 +205,12 @@ public final class EncodedCollection {
                 ch.write(head);
                 for (float[][] arrays : List.of(c.docDense, c.docTokens, c.queryDense, c.queryTokens)) {
                     for (float[] a : arrays) {
+                        if (a == null) {
+                            ByteBuffer none = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(-1);
+                            none.flip();
+                            ch.write(none);
+                            continue;
+                        }
                         ByteBuffer b = ByteBuffer.allocate(4 + 4 * a.length).order(ByteOrder.LITTLE_ENDIAN);
                         b.putInt(a.length);
                         b.asFloatBuffer().put(a);
@@ -228,6 +252,9 @@ public final class EncodedCollection {
         byte[] buf = new byte[0];
         for (int i = 0; i < count; i++) {
             int n = Integer.reverseBytes(in.readInt());
+            if (n < 0) {
+                continue;
+            }
             if (buf.length < 4 * n) {
                 buf = new byte[4 * n];
             }

@@ -102,6 +102,99 @@ final class PoolEvaluation {
         return out;
     }
 
+    /**
+     * Candidate full-mode rules that combine MaxSim with the hybrid evidence instead of replacing it, over the
+     * MaxSim-scored pool (the rest follows in fusion order, as now):
+     * <ul>
+     *   <li>linear: {@code w_b·mm(bm25) + w_d·mm(dense) + w_m·mm(maxsim)}, min-max over the pool (weights sum to 1);</li>
+     *   <li>rrf3: {@code Σ 1/(60 + rank)} over the BM25, dense and MaxSim rankings of the pool.</li>
+     * </ul>
+     */
+    static int[] combinedOrder(QueryPools.Pool p, float[] maxSim, double[] fused, List<Document> docs, double wb,
+            double wd, boolean rrf3) {
+        int n = p.maxSimPool().length;
+        double[] b = new double[n];
+        double[] d = new double[n];
+        double[] m = new double[n];
+        for (int r = 0; r < n; r++) {
+            b[r] = p.bm25()[p.maxSimPool()[r]];
+            d[r] = p.dense()[p.maxSimPool()[r]];
+            m[r] = Float.isNaN(maxSim[r]) ? Double.NaN : maxSim[r];
+        }
+        double[] score = new double[n];
+        if (rrf3) {
+            for (double[] list : new double[][] {b, d, m}) {
+                Integer[] order = new Integer[n];
+                java.util.Arrays.setAll(order, i -> i);
+                java.util.Arrays.sort(order, (x, y) -> Double.compare(value(list[y]), value(list[x])));
+                for (int rank = 0; rank < n; rank++) {
+                    score[order[rank]] += 1.0 / (60 + rank + 1);
+                }
+            }
+        } else {
+            double[] nb = minMax(b);
+            double[] nd = minMax(d);
+            double[] nm = minMax(m);
+            for (int r = 0; r < n; r++) {
+                score[r] = wb * nb[r] + wd * nd[r] + (1 - wb - wd) * nm[r];
+            }
+        }
+        double[] key = new double[p.union().length];
+        java.util.Arrays.fill(key, Double.NEGATIVE_INFINITY);
+        for (int r = 0; r < n; r++) {
+            key[p.maxSimPool()[r]] = score[r];
+        }
+        int[] byScore = QueryPools.orderBy(p.union(), key, docs);
+        int[] byFusion = QueryPools.orderBy(p.union(), fused, docs);
+        int[] out = new int[byScore.length];
+        int k = 0;
+        for (int i : byScore) {
+            if (key[i] != Double.NEGATIVE_INFINITY) {
+                out[k++] = i;
+            }
+        }
+        for (int i : byFusion) {
+            if (key[i] == Double.NEGATIVE_INFINITY) {
+                out[k++] = i;
+            }
+        }
+        return out;
+    }
+
+    private static double value(double x) {
+        return Double.isNaN(x) ? Double.NEGATIVE_INFINITY : x;
+    }
+
+    private static double[] minMax(double[] x) {
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        for (double v : x) {
+            if (!Double.isNaN(v)) {
+                min = Math.min(min, v);
+                max = Math.max(max, v);
+            }
+        }
+        double[] out = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            out[i] = Double.isNaN(x[i]) ? 0 : max > min ? (x[i] - min) / (max - min) : 1;
+        }
+        return out;
+    }
+
+    /** nDCG@10 of a combined rule over the given queries. */
+    static double combinedNdcg(QueryPools pools, float[][] maxSim, List<Integer> queries, double wb, double wd,
+            boolean rrf3, boolean jobFusionIsRrf) {
+        EncodedCollection c = pools.collection();
+        List<Document> docs = c.collection().documents();
+        Map<String, List<String>> rankings = new LinkedHashMap<>();
+        for (int qi : queries) {
+            QueryPools.Pool p = pools.pools[qi];
+            rankings.put(c.collection().queries().get(qi).id, unionIds(p, combinedOrder(p, maxSim[qi],
+                    jobFusionIsRrf ? p.rrf() : p.linear(), docs, wb, wd, rrf3), docs));
+        }
+        return ndcg(rankings, c);
+    }
+
     static List<String> ids(int[] docIndices, List<Document> docs) {
         List<String> out = new ArrayList<>(docIndices.length);
         for (int d : docIndices) {

@@ -1,105 +1,125 @@
 package dev.streamretrieval.jobs.projection;
 
 import dev.streamretrieval.jobs.JobOptions;
+import dev.streamretrieval.jobs.evaluation.BeirCollection;
 import dev.streamretrieval.jobs.evaluation.InMemoryShards;
 import dev.streamretrieval.operators.analysis.TextAnalyzer;
 import dev.streamretrieval.operators.index.Candidate;
 import dev.streamretrieval.operators.index.ShardHits;
-import dev.streamretrieval.operators.index.ShardQuery;
 import dev.streamretrieval.operators.scoring.Fusion;
 import dev.streamretrieval.schemas.Document;
 import dev.streamretrieval.schemas.Query;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Each judged query's candidates as the job forms them on one shard, computed once per collection from the
- * encoded collection (no projection involved): the BM25 list (the job's own BM25 over the collection, top
- * {@code --bm25-depth}), the dense list (cosine over every document, top {@code --dense-depth}), their union with
- * both scores, the RRF and linear fusions of the union ({@link Fusion}, the job's code), and the full-mode pool: the
- * best {@code --maxsim-depth} of the union by the job's fusion, the documents MaxSim scores. With one shard these
- * are the job's lists exactly; with S shards the job scores MaxSim on about 2·depth/S per shard instead.
+ * Each judged query's candidate pool and the evidence the modes order it by, computed once per collection (no
+ * projection involved). The pool is the top {@code poolDepth} of the job's own BM25 over the whole collection
+ * ({@link InMemoryShards}, the job's analyzer and BM25); every mode then orders that same pool, so the modes are
+ * compared on equal candidates and only the pool's documents (plus the training queries' judged documents, the
+ * positives) go through the encoder, which on two busy cores is what the time budget allows:
+ * <ul>
+ *   <li>bm25: the pool in BM25 order; dense: by cosine of the dense vectors;</li>
+ *   <li>hybrid (RRF) and hybrid-linear: the job's {@link Fusion} of the BM25 and dense rankings/scores of the pool;</li>
+ *   <li>full: MaxSim over the best {@code --maxsim-depth} of the pool by the job's fusion (all of it when the pool
+ *       is not deeper), as the shards choose their MaxSim candidates.</li>
+ * </ul>
+ * This is a re-ranking protocol: the job's hybrid also adds the dense list's own top documents to the candidates,
+ * which needs every document encoded; its numbers are therefore not the {@code eval} command's.
  */
 final class QueryPools {
     /** One query's candidates; arrays over the union are parallel to {@code union} (document indices). */
     record Pool(int[] bm25List, int[] denseList, int[] union, double[] bm25, double[] dense, double[] rrf,
             double[] linear, int[] maxSimPool, int[] hardNegatives) {}
 
-    final Pool[] pools;
-    private final EncodedCollection collection;
+    /** The BM25 pools of a collection: per judged query its top documents (indices) and their scores. */
+    record Bm25Pools(int[][] lists, double[][] scores) {
+        /** The pooled documents and the judged-relevant documents of the training queries: what to encode. */
+        java.util.BitSet toEncode(BeirCollection c, double validationFraction) {
+            java.util.BitSet set = new java.util.BitSet(c.documents().size());
+            Map<String, Integer> index = index(c.documents());
+            List<Query> queries = c.queries();
+            for (int qi = 0; qi < queries.size(); qi++) {
+                for (int d : lists[qi]) {
+                    set.set(d);
+                }
+                if (!ProjectionTrainer.validation(c.name(), queries.get(qi).id, validationFraction)) {
+                    for (String id : c.qrels().relevant(queries.get(qi).id)) {
+                        Integer d = index.get(id);
+                        if (d != null) {
+                            set.set(d);
+                        }
+                    }
+                }
+            }
+            return set;
+        }
+    }
 
-    QueryPools(EncodedCollection c, JobOptions o, int hardNegativeDepth) {
-        this.collection = c;
-        List<Document> docs = c.collection().documents();
+    static Map<String, Integer> index(List<Document> docs) {
         Map<String, Integer> index = new HashMap<>();
         for (int i = 0; i < docs.size(); i++) {
             index.put(docs.get(i).id, i);
         }
+        return index;
+    }
+
+    /** The top {@code depth} of the job's BM25 for every judged query (score descending, ties by document id). */
+    static Bm25Pools bm25(BeirCollection c, JobOptions o, int depth) {
+        List<Document> docs = c.documents();
+        Map<String, Integer> index = index(docs);
         InMemoryShards shards = new InMemoryShards(docs, new TextAnalyzer(o.analyzer), o.bm25(), 1);
+        List<Query> queries = c.queries();
+        int[][] lists = new int[queries.size()][];
+        double[][] scores = new double[queries.size()][];
+        for (int qi = 0; qi < queries.size(); qi++) {
+            Query q = queries.get(qi);
+            ShardHits hits = shards.search(0, shards.bm25Query(q.id, q.text, depth), InMemoryShards.Bm25Path.JOB);
+            double[] all = new double[docs.size()];
+            int[] matched = new int[hits.candidates.length];
+            for (int i = 0; i < matched.length; i++) {
+                Candidate cand = hits.candidates[i];
+                matched[i] = index.get(cand.docId);
+                all[matched[i]] = cand.localScore;
+            }
+            lists[qi] = top(matched, all, docs, depth);
+            scores[qi] = Arrays.stream(lists[qi]).mapToDouble(d -> all[d]).toArray();
+        }
+        return new Bm25Pools(lists, scores);
+    }
+
+    final Pool[] pools;
+    private final EncodedCollection collection;
+
+    QueryPools(EncodedCollection c, Bm25Pools bm25Pools, JobOptions o, int hardNegativeDepth) {
+        this.collection = c;
+        List<Document> docs = c.collection().documents();
         Fusion fusion = new Fusion(o.gather.fusion, o.gather.rrfK, o.gather.linearBm25Weight);
         List<Query> queries = c.collection().queries();
         pools = new Pool[queries.size()];
         for (int qi = 0; qi < queries.size(); qi++) {
-            Query q = queries.get(qi);
-            ShardQuery sq = shards.bm25Query(q.id, q.text, docs.size());
-            ShardHits hits = shards.search(0, sq, InMemoryShards.Bm25Path.JOB);
-            double[] bm25All = new double[docs.size()];
-            List<Integer> matched = new ArrayList<>();
-            for (Candidate cand : hits.candidates) {
-                int d = index.get(cand.docId);
-                bm25All[d] = cand.localScore;
-                matched.add(d);
-            }
-            int[] bm25List = top(matched.stream().mapToInt(Integer::intValue).toArray(), bm25All, docs, o.query.bm25Depth);
-            double[] denseAll = new double[docs.size()];
-            float[] qv = c.queryDense[qi];
-            int[] all = new int[docs.size()];
-            for (int d = 0; d < docs.size(); d++) {
-                denseAll[d] = dot(qv, c.docDense[d]);
-                all[d] = d;
-            }
-            int[] denseList = top(all, denseAll, docs, o.query.denseDepth);
-            // the union, BM25 list first, as the shard builds it
-            int[] union = Arrays.copyOf(bm25List, bm25List.length + denseList.length);
-            int m = bm25List.length;
-            Map<Integer, Integer> position = new HashMap<>();
-            for (int i = 0; i < bm25List.length; i++) {
-                position.put(bm25List[i], i);
-            }
-            int[] denseRanking = new int[denseList.length];
-            for (int r = 0; r < denseList.length; r++) {
-                Integer at = position.get(denseList[r]);
-                if (at == null) {
-                    at = m;
-                    union[m++] = denseList[r];
-                    position.put(denseList[r], at);
-                }
-                denseRanking[r] = at;
-            }
-            union = Arrays.copyOf(union, m);
-            int[] bm25Ranking = new int[bm25List.length];
-            Arrays.setAll(bm25Ranking, i -> i);
-            double[] bm25 = new double[m];
+            int[] union = bm25Pools.lists()[qi];
+            int m = union.length;
+            double[] bm25 = bm25Pools.scores()[qi];
             double[] dense = new double[m];
             for (int i = 0; i < m; i++) {
-                bm25[i] = bm25All[union[i]];
-                dense[i] = denseAll[union[i]];
+                dense[i] = dot(c.queryDense[qi], c.docDense[union[i]]);
             }
+            int[] bm25Ranking = new int[m];
+            Arrays.setAll(bm25Ranking, i -> i);
+            int[] denseRanking = orderBy(union, dense, docs);
+            int[] denseList = Arrays.stream(denseRanking).map(i -> union[i]).toArray();
             double[] rrf = fusion.fuse(Fusion.Method.RRF, m, bm25Ranking, denseRanking, bm25, dense);
             double[] linear = fusion.fuse(Fusion.Method.LINEAR, m, bm25Ranking, denseRanking, bm25, dense);
             double[] jobFusion = fusion.method(null) == Fusion.Method.RRF ? rrf : linear;
             int[] order = orderBy(union, jobFusion, docs);
-            int[] maxSimPool = new int[Math.min(o.query.maxSimDepth, m)];
-            for (int r = 0; r < maxSimPool.length; r++) {
-                maxSimPool[r] = order[r];
-            }
-            java.util.Set<String> relevant = c.collection().qrels().relevant(q.id);
-            int[] hard = Arrays.stream(bm25List).limit(hardNegativeDepth)
+            int[] maxSimPool = Arrays.copyOf(order, Math.min(o.query.maxSimDepth, m));
+            java.util.Set<String> relevant = c.collection().qrels().relevant(queries.get(qi).id);
+            int[] hard = Arrays.stream(union).limit(hardNegativeDepth)
                     .filter(d -> !relevant.contains(docs.get(d).id)).toArray();
-            pools[qi] = new Pool(bm25List, denseList, union, bm25, dense, rrf, linear, maxSimPool, hard);
+            pools[qi] = new Pool(union, denseList, union, bm25, dense, rrf, linear, maxSimPool, hard);
         }
     }
 

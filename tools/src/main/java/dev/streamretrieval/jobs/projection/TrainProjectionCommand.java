@@ -37,7 +37,8 @@ public final class TrainProjectionCommand {
         m.put("epochs", "passes over the training queries (default 3)");
         m.put("batch", "queries per mini-batch (default 16)");
         m.put("negatives", "BM25 hard negatives per query and epoch (default 6), besides the in-batch negatives");
-        m.put("hard-negative-depth", "BM25 ranks the hard negatives are drawn from (default 30)");
+        m.put("hard-negative-depth", "BM25 ranks the hard negatives are drawn from (default 20)");
+        m.put("pool-depth", "BM25 candidates per query that every mode re-ranks and the encoder encodes (default 30)");
         m.put("learning-rate", "Adam learning rate (default 0.001)");
         m.put("seed", "random seed: initialisation, positives, negatives and batch order (default 42)");
         m.put("projection-dim", "output dimension (default 128)");
@@ -57,7 +58,8 @@ public final class TrainProjectionCommand {
         extras.put("epochs", "3");
         extras.put("batch", "16");
         extras.put("negatives", "6");
-        extras.put("hard-negative-depth", "30");
+        extras.put("hard-negative-depth", "20");
+        extras.put("pool-depth", "30");
         extras.put("learning-rate", "0.001");
         extras.put("seed", "42");
         extras.put("projection-dim", "128");
@@ -81,6 +83,7 @@ public final class TrainProjectionCommand {
         Path cacheDir = Path.of(extras.get("cache-dir"));
         String baseModel = o.neural.tokenSpec().name;
         int hardDepth = Integer.parseInt(extras.get("hard-negative-depth"));
+        int poolDepth = Integer.parseInt(extras.get("pool-depth"));
         long t0 = System.nanoTime();
         List<QueryPools> pools = new ArrayList<>();
         for (String name : extras.get("collections").split(",")) {
@@ -89,8 +92,13 @@ public final class TrainProjectionCommand {
                 throw new IllegalArgumentException("collection " + folder + " has no corpus.jsonl");
             }
             BeirCollection collection = BeirCollection.load(folder);
-            EncodedCollection encoded = EncodedCollection.load(collection, folder, o.neural, cacheDir);
-            pools.add(new QueryPools(encoded, o, hardDepth));
+            QueryPools.Bm25Pools bm25 = QueryPools.bm25(collection, o, poolDepth);
+            java.util.BitSet subset = bm25.toEncode(collection, settings.validationFraction());
+            System.err.printf(Locale.ROOT, "%s: %d of %d documents to encode (BM25 top %d of %d judged queries,"
+                    + " training positives)%n", name, subset.cardinality(), collection.documents().size(), poolDepth,
+                    collection.queries().size());
+            EncodedCollection encoded = EncodedCollection.load(collection, folder, o.neural, cacheDir, subset);
+            pools.add(new QueryPools(encoded, bm25, o, hardDepth));
             System.err.printf(Locale.ROOT, "%s: %d documents, %d judged queries ready (%.0f s)%n", name,
                     collection.documents().size(), collection.queries().size(), (System.nanoTime() - t0) / 1e9);
         }
@@ -156,6 +164,12 @@ public final class TrainProjectionCommand {
             }
             ndcg.put("full-raw", PoolEvaluation.ndcg(raw.get("full"), heldOut.collection()));
             ndcg.put("full-projected", PoolEvaluation.ndcg(projected.get("full"), heldOut.collection()));
+            // item 3: weights of a linear combination chosen on the training collections' validation queries
+            double[] w = chooseWeights(training, r.projection(), settings.validationFraction(), rrf);
+            float[][] heldOutMaxSim = PoolEvaluation.maxSim(heldOut, r.projection(), all);
+            ndcg.put("combined-linear", PoolEvaluation.combinedNdcg(heldOut, heldOutMaxSim, all, w[0], w[1], false, rrf));
+            ndcg.put("combined-rrf3", PoolEvaluation.combinedNdcg(heldOut, heldOutMaxSim, all, 0, 0, true, rrf));
+            row.put("combined_linear_weights", Map.of("bm25", w[0], "dense", w[1], "maxsim", ProjectionTrainer.round(1 - w[0] - w[1])));
             row.put("ndcg10", ndcg);
             row.put("training_validation_ndcg10", r.validation());
             rows.add(row);
@@ -163,17 +177,20 @@ public final class TrainProjectionCommand {
                     (System.nanoTime() - t0) / 1e9);
         }
         System.out.println();
-        System.out.println("| held-out collection | bm25 | dense | hybrid (RRF) | hybrid-linear | full, raw 384-d | full, projected 128-d | projected − hybrid-linear |");
-        System.out.println("|---|---|---|---|---|---|---|---|");
+        System.out.println("| held-out collection | bm25 | dense | hybrid (RRF) | hybrid-linear | full, raw 384-d | full, projected 128-d | projected − hybrid-linear | combined linear (weights b/d/m) | combined RRF-3 |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|");
         double sum = 0;
         for (Map<String, Object> row : rows) {
             @SuppressWarnings("unchecked")
             Map<String, Double> n = (Map<String, Double>) row.get("ndcg10");
             double diff = n.get("full-projected") - n.get("hybrid-linear");
             sum += diff;
-            System.out.printf(Locale.ROOT, "| %s | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f | %+.4f |%n", row.get("collection"),
-                    n.get("bm25"), n.get("dense"), n.get("hybrid"), n.get("hybrid-linear"), n.get("full-raw"),
-                    n.get("full-projected"), diff);
+            @SuppressWarnings("unchecked")
+            Map<String, Double> w = (Map<String, Double>) row.get("combined_linear_weights");
+            System.out.printf(Locale.ROOT, "| %s | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f | %+.4f | %.4f (%.1f/%.1f/%.1f) | %.4f |%n",
+                    row.get("collection"), n.get("bm25"), n.get("dense"), n.get("hybrid"), n.get("hybrid-linear"),
+                    n.get("full-raw"), n.get("full-projected"), diff, n.get("combined-linear"), w.get("bm25"),
+                    w.get("dense"), w.get("maxsim"), n.get("combined-rrf3"));
         }
         System.out.printf(Locale.ROOT, "mean projected − hybrid-linear: %+.4f; %.0f s in all%n", sum / rows.size(),
                 (System.nanoTime() - t0) / 1e9);
@@ -183,6 +200,38 @@ public final class TrainProjectionCommand {
             Files.write(Path.of(report), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
                     .writeValueAsBytes(out));
         }
+    }
+
+    /**
+     * The (BM25, dense) weights, MaxSim taking the rest, on a 0.1 grid, with the best mean nDCG@10 over the
+     * validation queries of {@code training} (macro average over collections).
+     */
+    static double[] chooseWeights(List<QueryPools> training, TokenProjection projection, double fraction, boolean rrf) {
+        List<float[][]> maxSims = new ArrayList<>();
+        List<List<Integer>> queries = new ArrayList<>();
+        for (QueryPools pools : training) {
+            List<Integer> val = ProjectionTrainer.queries(pools.collection(), fraction, true);
+            queries.add(val);
+            maxSims.add(PoolEvaluation.maxSim(pools, projection, val));
+        }
+        double best = -1;
+        double[] bestW = {0, 0};
+        for (int b = 0; b <= 10; b++) {
+            for (int d = 0; b + d <= 10; d++) {
+                double sum = 0;
+                for (int i = 0; i < training.size(); i++) {
+                    if (!queries.get(i).isEmpty()) {
+                        sum += PoolEvaluation.combinedNdcg(training.get(i), maxSims.get(i), queries.get(i), b / 10.0,
+                                d / 10.0, false, rrf);
+                    }
+                }
+                if (sum > best + 1e-12) {
+                    best = sum;
+                    bestW = new double[] {b / 10.0, d / 10.0};
+                }
+            }
+        }
+        return bestW;
     }
 
     /** {@code ../shared/data} next to the project root (the folder holding bin/hybrid), found from here upwards. */
