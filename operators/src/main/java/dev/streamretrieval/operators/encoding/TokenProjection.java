@@ -133,8 +133,7 @@ public final class TokenProjection {
             try (InputStream s = TokenProjection.class.getResourceAsStream(resource)) {
                 if (s == null) {
                     throw new IllegalArgumentException("--token-projection default: no projection is shipped for"
-                            + " token model '" + tokenModel + "' (only for " + NeuralOptions.DEFAULT_DENSE_MODEL
-                            + "); train one with train-projection and pass its file");
+                            + " token model '" + tokenModel + "'; train one with train-projection and pass its file");
                 }
                 projection = parse(s.readAllBytes(), "resource " + resource);
             } catch (IOException e) {
