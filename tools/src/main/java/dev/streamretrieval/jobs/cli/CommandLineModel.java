@@ -24,7 +24,7 @@ import picocli.CommandLine.Model.PositionalParamSpec;
 final class CommandLineModel {
     private CommandLineModel() {}
 
-    /** A command's own option: {@code label} null for a flag (no value). */
+    /** A command's own option: {@code label} null for a flag (no value), in brackets for an optional value. */
     record Own(String name, String label, String description) {}
 
     /** A subcommand: what it does, its own options, whether it takes the job options, its positional arguments. */
@@ -40,7 +40,11 @@ final class CommandLineModel {
                 new Own("collection", "PATH", "a BEIR folder or a JSONL file of documents (default: the shipped sample)"),
                 new Own("no-load", null, "load nothing; query what the topics already hold"),
                 new Own("mode", "MODE", "bm25, dense, hybrid or full (default hybrid when a dense model is "
-                        + "configured, else bm25)")), true, null, null));
+                        + "configured, else bm25)"),
+                new Own("ui", "[PORT]", "serve the relevance workbench page on 127.0.0.1:PORT (default "
+                        + dev.streamretrieval.jobs.cli.workbench.WorkbenchServer.DEFAULT_PORT + ") instead of reading "
+                        + "stdin: bm25 next to --mode, with evidence, overlap, judged relevance and live index "
+                        + "statistics")), true, null, null));
         add(new Command("eval", "Run the real pipeline on a BEIR collection and compare it with an in-process "
                 + "Lucene BM25 baseline; several modes share one ingest.", List.of(
                 new Own("dataset", "BEIR_FOLDER", "the collection: corpus.jsonl, queries.jsonl, qrels/test.tsv (required)"),
@@ -135,8 +139,10 @@ final class CommandLineModel {
 
     private static OptionSpec option(String name, String label, String description) {
         OptionSpec.Builder b = OptionSpec.builder("--" + name).description(escape(description));
-        return (label == null ? b.arity("0").type(boolean.class) : b.paramLabel(label).arity("1").type(String.class))
-                .build();
+        if (label == null) {
+            return b.arity("0").type(boolean.class).build();
+        }
+        return b.paramLabel(label).arity(label.startsWith("[") ? "0..1" : "1").type(String.class).build();
     }
 
     /** picocli reads descriptions as format strings. */

@@ -3,8 +3,11 @@ package dev.streamretrieval.jobs.cli;
 import dev.streamretrieval.jobs.JobOptions;
 import dev.streamretrieval.jobs.local.LocalPipeline;
 import dev.streamretrieval.jobs.RetrievalJob;
+import dev.streamretrieval.jobs.cli.workbench.Workbench;
+import dev.streamretrieval.jobs.cli.workbench.WorkbenchServer;
 import dev.streamretrieval.jobs.client.PipelineClient;
 import dev.streamretrieval.jobs.evaluation.BeirCollection;
+import dev.streamretrieval.jobs.evaluation.Qrels;
 import dev.streamretrieval.schemas.Document;
 import dev.streamretrieval.schemas.Hit;
 import dev.streamretrieval.schemas.IndexStats;
@@ -26,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /** {@code run}: the embedded quickstart. */
@@ -37,11 +41,13 @@ final class RunCommand {
         extras.put("collection", null);
         extras.put("mode", null);
         List<String> positional = new ArrayList<>();
-        JobOptions o = JobOptions.parse(args, positional, Set.of("no-load"), extras);
+        JobOptions o = JobOptions.parse(args, positional, Set.of("no-load", "ui"), extras);
+        Integer uiPort = uiPort(extras.get("ui"), positional);
         if (!positional.isEmpty()) {
             throw new IllegalArgumentException("unexpected arguments " + positional);
         }
-        List<Document> docs = extras.containsKey("no-load") ? List.of() : loadCollection(extras.get("collection"));
+        BeirCollection collection = extras.containsKey("no-load") ? null : loadBeir(extras.get("collection"));
+        List<Document> docs = collection == null ? List.of() : collection.documents();
         QueryMode mode = extras.get("mode") == null ? defaultMode(o) : QueryMode.fromWire(extras.get("mode"));
         if (mode == null || !RetrievalJob.supportedModes(o).contains(mode)) {
             throw new IllegalArgumentException("--mode must be one of " + RetrievalJob.supportedModes(o).stream()
@@ -53,8 +59,14 @@ final class RunCommand {
                 + "Flink job (" + o.shards + " shards, delivery " + o.delivery + ") ...");
         LocalPipeline pipeline = LocalPipeline.start(o);
         PipelineClient client = new PipelineClient(o, r -> printResult(out, r, null));
+        WorkbenchServer ui = uiPort == null ? null : WorkbenchServer.start(new Workbench(client, o,
+                RetrievalJob.supportedModes(o), mode, collection, collection == null ? "what the topics hold"
+                : collection.name()), uiPort);
         Thread shutdown = new Thread(() -> {
             System.err.println("\nstopping ...");
+            if (ui != null) {
+                closeQuietly(ui);
+            }
             closeQuietly(client);
             closeQuietly(pipeline);
         });
@@ -62,8 +74,15 @@ final class RunCommand {
         System.err.println("Kafka at " + o.bootstrapServers + "; topics " + o.documentsTopic + ", " + o.queriesTopic
                 + ", " + o.resultsTopic + ", " + o.deadLetterTopic);
 
+        if (ui != null) {
+            System.err.println("relevance workbench at " + ui.url());
+        }
         if (!docs.isEmpty()) {
             publishAndAwait(client, docs, Duration.ofMinutes(2));
+        }
+        if (ui != null) {
+            System.err.println("ready: open " + ui.url() + " (bm25 | " + mode.wireName() + "); Ctrl-C stops");
+            new CountDownLatch(1).await(); // the page is the client now; the shutdown hook stops everything
         }
         System.err.println("ready (" + mode.wireName() + " mode): type a query and press Enter (Ctrl-C or Ctrl-D to stop)");
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
@@ -98,6 +117,25 @@ final class RunCommand {
         return 0;
     }
 
+    /**
+     * {@code --ui [PORT]}: the workbench's port ({@link WorkbenchServer#DEFAULT_PORT} when none follows), null
+     * without {@code --ui}. A port after {@code --ui} arrives as the first positional argument and is taken from it.
+     */
+    static Integer uiPort(String ui, List<String> positional) {
+        if (ui == null) {
+            return null;
+        }
+        String port = ui;
+        if ("true".equals(ui)) {
+            port = !positional.isEmpty() && positional.get(0).matches("\\d{1,5}") ? positional.remove(0)
+                    : String.valueOf(WorkbenchServer.DEFAULT_PORT);
+        }
+        if (!port.matches("\\d{1,5}") || Integer.parseInt(port) > 65535) {
+            throw new IllegalArgumentException("--ui takes a port number (0-65535), not '" + port + "'");
+        }
+        return Integer.parseInt(port);
+    }
+
     /** hybrid when a dense model is configured (the demo shows what fusion does), bm25 otherwise. */
     static QueryMode defaultMode(JobOptions o) {
         return o.neural.enabled() && RetrievalJob.supportedModes(o).contains(QueryMode.HYBRID)
@@ -124,15 +162,21 @@ final class RunCommand {
     }
 
     static List<Document> loadCollection(String path) throws Exception {
+        return loadBeir(path).documents();
+    }
+
+    /** The collection at {@code path} (default: the shipped sample); a JSONL file of documents has no queries. */
+    static BeirCollection loadBeir(String path) {
         if (path == null) {
-            return BeirCollection.loadClasspath("sample", "sample").documents();
+            return BeirCollection.sample();
         }
         Path p = Path.of(path);
         if (Files.isDirectory(p)) {
-            return BeirCollection.load(p).documents();
+            return BeirCollection.load(p);
         }
         if (Files.isRegularFile(p)) {
-            return BeirCollection.loadDocumentsJsonl(p);
+            return new BeirCollection(String.valueOf(p.getFileName()), BeirCollection.loadDocumentsJsonl(p), List.of(),
+                    new Qrels(Map.of()));
         }
         throw new IllegalArgumentException("--collection " + path + " is neither a BEIR folder nor a JSONL file");
     }

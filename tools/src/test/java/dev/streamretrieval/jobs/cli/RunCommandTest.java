@@ -39,4 +39,19 @@ class RunCommandTest {
         h.ranks = null; // bm25 and dense mode: one list, nothing to explain
         assertThat(RunCommand.evidence(h)).isEmpty();
     }
+
+    @Test
+    void uiTakesAnOptionalPort() {
+        java.util.List<String> positional = new java.util.ArrayList<>(java.util.List.of("9000"));
+        assertThat(RunCommand.uiPort("true", positional)).isEqualTo(9000);
+        assertThat(positional).isEmpty();
+        assertThat(RunCommand.uiPort("true", new java.util.ArrayList<>()))
+                .isEqualTo(dev.streamretrieval.jobs.cli.workbench.WorkbenchServer.DEFAULT_PORT);
+        assertThat(RunCommand.uiPort("8123", new java.util.ArrayList<>())).isEqualTo(8123); // --ui=8123
+        assertThat(RunCommand.uiPort(null, new java.util.ArrayList<>(java.util.List.of("9000")))).isNull();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> RunCommand.uiPort("http", new java.util.ArrayList<>()))
+                .hasMessageContaining("--ui takes a port number");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> RunCommand.uiPort("70000", new java.util.ArrayList<>()))
+                .hasMessageContaining("--ui takes a port number");
+    }
 }

@@ -10,10 +10,10 @@ import java.nio.file.Path;
  * {@code pom.xml} lists the {@code jobs} module), found from the test's working directory upwards. A missing
  * collection fails the test with where it was looked for: these tests check real data and must not pass without it.
  */
-final class SharedCollections {
+public final class SharedCollections {
     private SharedCollections() {}
 
-    static Path folder(String name) {
+    public static Path folder(String name) {
         Path root = repositoryRoot();
         Path folder = root.resolve("..").resolve("shared").resolve("data").resolve(name).normalize();
         if (!Files.isRegularFile(folder.resolve("corpus.jsonl"))) {
