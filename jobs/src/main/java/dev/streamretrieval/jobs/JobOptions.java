@@ -72,6 +72,8 @@ public class JobOptions implements Serializable {
         DESCRIPTIONS.put("token-codec", "token vector storage: float16 (default), int8, binary, residual2 or residual1"
                 + " (PLAID: centroid id + 2 or 1 bits per dimension, centroids trained per shard)");
         DESCRIPTIONS.put("token-projection", "linear projection of token vectors trained for MaxSim, applied to documents and queries before the token codec: none (default), default (the shipped 384 → 128 projection for all-minilm-l6-v2-q) or a file written by train-projection; one trained for another model is refused");
+        DESCRIPTIONS.put("token-train-tokens", "residual token codecs: token vectors a shard collects (stored as"
+                + " float16) before it trains its centroids on them (default 8192)");
         DESCRIPTIONS.put("encode-batch-size", "texts per ONNX call (default 32)");
         DESCRIPTIONS.put("encode-max-wait-ms", "longest a partial encode batch waits (default 5)");
         DESCRIPTIONS.put("onnx-threads", "ONNX Runtime intra-op threads per model per JVM (default 2)");
@@ -217,6 +219,7 @@ public class JobOptions implements Serializable {
                 case "ivf-max-list" -> denseIndex.maxListSize = Integer.parseInt(value);
                 case "token-codec" -> neural.tokenCodec = value;
                 case "token-projection" -> neural.tokenProjection = value;
+                case "token-train-tokens" -> neural.tokenTrainTokens = Integer.parseInt(value);
                 case "encode-batch-size" -> neural.batchSize = Integer.parseInt(value);
                 case "encode-max-wait-ms" -> neural.maxWaitMillis = Long.parseLong(value);
                 case "onnx-threads" -> neural.intraOpThreads = Integer.parseInt(value);

@@ -159,7 +159,8 @@ public final class RetrievalJob {
                 .transform("index + search shards (BM25, dense, MaxSim)", TypeInformation.of(ShardHits.class),
                         new ShardLayoutOperator<>(new IndexAndSearchShards(o.bm25(), denseCodec,
                                 n.tokensEnabled() ? n.tokenCodec() : null,
-                                new Fusion(o.gather.fusion, o.gather.rrfK, o.gather.linearBm25Weight), o.denseIndex), placement))
+                                new Fusion(o.gather.fusion, o.gather.rrfK, o.gather.linearBm25Weight), o.denseIndex,
+                                n.tokenTrainTokens), placement))
                 .uid("shard-index") // unchanged: savepoints address the operator's state by this uid
                 .setMaxParallelism(placement.maxParallelism());
 

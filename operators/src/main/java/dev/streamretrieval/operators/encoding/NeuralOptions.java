@@ -42,6 +42,12 @@ public class NeuralOptions implements Serializable {
     public String denseCodec = "float32";
     public String tokenCodec = "float16";
 
+    /** Residual token codecs: token vectors a shard collects before it trains its centroids. */
+    public int tokenTrainTokens = DEFAULT_TOKEN_TRAIN_TOKENS;
+
+    /** The shards' default (ResidualTokenStore.DEFAULT_TRAIN_TOKENS; the index package does not see this one). */
+    public static final int DEFAULT_TOKEN_TRAIN_TOKENS = 8192;
+
     /** Records per ONNX call, and how long a partial batch may wait (ms). */
     public int batchSize = 32;
     public long maxWaitMillis = 5;
@@ -169,6 +175,9 @@ public class NeuralOptions implements Serializable {
     public void validate() {
         denseCodec();
         tokenCodec();
+        if (tokenTrainTokens < 2) {
+            throw new IllegalArgumentException("--token-train-tokens must be >= 2, got " + tokenTrainTokens);
+        }
         if (vectorDimension < 0) {
             throw new IllegalArgumentException("--vector-dimension must be >= 0, got " + vectorDimension);
         }

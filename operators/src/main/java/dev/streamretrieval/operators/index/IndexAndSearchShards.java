@@ -57,6 +57,7 @@ public class IndexAndSearchShards extends KeyedCoProcessFunction<Integer, IndexR
     private final TokenCodec tokenCodec;
     private final Fusion fusion;
     private final DenseIndexOptions denseIndex;
+    private final int tokenTrainTokens;
 
     private transient ShardIndex index;
     private transient ValueState<ShardCounters> counters;
@@ -82,6 +83,13 @@ public class IndexAndSearchShards extends KeyedCoProcessFunction<Integer, IndexR
 
     public IndexAndSearchShards(Bm25 bm25, DenseCodec denseCodec, TokenCodec tokenCodec, Fusion fusion,
             DenseIndexOptions denseIndex) {
+        this(bm25, denseCodec, tokenCodec, fusion, denseIndex, ResidualTokenStore.DEFAULT_TRAIN_TOKENS);
+    }
+
+    /** {@code tokenTrainTokens}: what a shard collects before training its residual codebook. */
+    public IndexAndSearchShards(Bm25 bm25, DenseCodec denseCodec, TokenCodec tokenCodec, Fusion fusion,
+            DenseIndexOptions denseIndex, int tokenTrainTokens) {
+        this.tokenTrainTokens = tokenTrainTokens;
         this.bm25 = bm25;
         this.denseCodec = denseCodec;
         this.tokenCodec = tokenCodec;
@@ -109,7 +117,7 @@ public class IndexAndSearchShards extends KeyedCoProcessFunction<Integer, IndexR
                         "token-vectors", Types.LONG, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO))),
                 residualStorage(),
                 denseIndex.isIvf() ? ivfStorage() : null);
-        index = new ShardIndex(storage, bm25, denseCodec, tokenCodec, fusion, denseIndex);
+        index = new ShardIndex(storage, bm25, denseCodec, tokenCodec, fusion, denseIndex, tokenTrainTokens);
         counters = ctx.getState(new ValueStateDescriptor<>("counters", TypeInformation.of(ShardCounters.class)));
         MetricGroup group = ctx.getMetricGroup();
         upsertsMetric = group.counter("documentsIndexed");

@@ -68,6 +68,12 @@ public final class ShardIndex {
 
     public ShardIndex(Storage storage, Bm25 bm25, DenseCodec denseCodec, TokenCodec tokenCodec, Fusion fusion,
             DenseIndexOptions denseIndex) {
+        this(storage, bm25, denseCodec, tokenCodec, fusion, denseIndex, ResidualTokenStore.DEFAULT_TRAIN_TOKENS);
+    }
+
+    /** {@code tokenTrainTokens}: token vectors a shard collects before it trains its residual codebook. */
+    public ShardIndex(Storage storage, Bm25 bm25, DenseCodec denseCodec, TokenCodec tokenCodec, Fusion fusion,
+            DenseIndexOptions denseIndex, int tokenTrainTokens) {
         this.postings = new PostingStore(storage.terms(), storage.postingBlocks(), storage.postingBlockBounds());
         this.documents = new DocumentStore(storage.docs(), storage.documentStore());
         if (denseCodec == null) {
@@ -80,7 +86,7 @@ public final class ShardIndex {
         this.tokens = new TokenVectorStore(storage.tokenVectors());
         this.residualTokens = tokenCodec == null || tokenCodec.residualBits() == 0 ? null
                 : new ResidualTokenStore(storage.tokenVectors(), storage.residual(), tokenCodec.residualBits(),
-                        ResidualTokenStore.DEFAULT_TRAIN_TOKENS);
+                        tokenTrainTokens);
         this.bm25 = new Bm25Searcher(postings, bm25);
         this.maxSim = tokenCodec == null ? null : new MaxSimScorer(tokens, residualTokens, tokenCodec);
         this.colbert = residualTokens == null ? null : new ColbertSearcher(residualTokens);
