@@ -82,6 +82,8 @@ public class JobOptions implements Serializable {
         DESCRIPTIONS.put("fusion", "hybrid/full fusion: rrf (default) or linear; a query may override it");
         DESCRIPTIONS.put("rrf-k", "RRF constant k in 1/(k + rank) (default 60)");
         DESCRIPTIONS.put("linear-bm25-weight", "linear fusion: weight of min-max normalised BM25, dense gets 1 - w (default 0.5)");
+        DESCRIPTIONS.put("colbert-nprobe", "colbert: token centroid lists probed per query token and shard (default 4)");
+        DESCRIPTIONS.put("colbert-candidates", "colbert: candidates per shard kept by the centroid interaction for exact MaxSim (default 512)");
         DESCRIPTIONS.put("maxsim-depth", "full: documents per query scored with MaxSim over all shards (default 50)");
         DESCRIPTIONS.put("rerank-depth", "full: top hits reranked by the cross-encoder (default 20)");
         DESCRIPTIONS.put("transaction-timeout-ms", "Kafka transaction timeout for exactly-once delivery (default 600000; must not exceed the broker's transaction.max.timeout.ms)");
@@ -229,6 +231,8 @@ public class JobOptions implements Serializable {
                 case "rrf-k" -> gather.rrfK = Integer.parseInt(value);
                 case "linear-bm25-weight" -> gather.linearBm25Weight = Double.parseDouble(value);
                 case "maxsim-depth" -> query.maxSimDepth = Integer.parseInt(value);
+                case "colbert-nprobe" -> query.colbertNprobe = Integer.parseInt(value);
+                case "colbert-candidates" -> query.colbertCandidates = Integer.parseInt(value);
                 case "rerank-depth" -> gather.rerankDepth = Integer.parseInt(value);
                 case "transaction-timeout-ms" -> transactionTimeoutMs = Long.parseLong(value);
                 default -> throw new IllegalArgumentException("unknown option --" + name + "; known options: "
