@@ -187,7 +187,7 @@ class DeployManifestsTest {
         ((ObjectNode) fd(eight).at("/spec/job")).put("parallelism", 8);
         assertThat(ManifestChecks.jobArgs(fd(eight))).isEmpty();
         List<ObjectNode> twelve = base();
-        args(twelve).set(argIndex(twelve, "--shards") + 1, "12");
+        conf(twelve).put("retrieval.shards", "12");
         assertThat(ManifestChecks.jobArgs(fd(twelve))).isEmpty();
         assertThat(plantDocs(d -> ((ObjectNode) fd(d).at("/spec/job")).put("parallelism", 5), docs -> ManifestChecks.jobArgs(fd(docs))))
                 .anyMatch(p -> p.contains("not a multiple of taskmanager.numberOfTaskSlots 2"));
@@ -203,6 +203,29 @@ class DeployManifestsTest {
         List<ObjectNode> withModel = base();
         args(withModel).add("--cross-encoder").add("/opt/flink/models/ms-marco-minilm");
         assertThat(ManifestChecks.jobArgs(fd(withModel))).isEmpty();
+    }
+
+    @Test
+    void theJobReadsItsOptionsFromTheFlinkConfiguration() throws Exception {
+        JsonNode fd = fd(base());
+        assertThat(ManifestChecks.flinkConfiguration(fd)).containsEntry("retrieval.shards", "16");
+        assertThat(ManifestChecks.args(fd)).doesNotContain("--shards");
+        // as in the JobManager: main's configuration is the one the job is submitted with
+        assertThat(ContextEnvironment.jobOptions(fd).shards).isEqualTo(16);
+        List<ObjectNode> eight = base();
+        conf(eight).put("retrieval.shards", "8");
+        assertThat(ContextEnvironment.jobOptions(fd(eight)).shards).isEqualTo(8);
+        // an argument overrides the configuration
+        List<ObjectNode> overridden = base();
+        args(overridden).add("--shards").add("4");
+        assertThat(ContextEnvironment.jobOptions(fd(overridden)).shards).isEqualTo(4);
+        // a misspelt or bad job option in flinkConfiguration is caught by the checks
+        assertThat(plantDocs(d -> conf(d).put("retrieval.shardz", "16"), docs -> ManifestChecks.jobArgs(fd(docs))))
+                .anyMatch(p -> p.contains("unknown option retrieval.shardz in the Flink configuration"));
+        assertThat(plantDocs(d -> conf(d).put("retrieval.dense-index", "hnsw"), docs -> ManifestChecks.jobArgs(fd(docs))))
+                .anyMatch(p -> p.contains("--dense-index must be"));
+        assertThat(plantDocs(d -> conf(d).put("retrieval.nprobe", "many"), docs -> ManifestChecks.flinkKeys(fd(docs))))
+                .anyMatch(p -> p.contains("'retrieval.nprobe': value 'many' does not parse"));
     }
 
     @Test
@@ -278,7 +301,7 @@ class DeployManifestsTest {
         // an argument inserted before --checkpoint-dir moves it: the pvc-storage patch's test operation notices
         Files.writeString(base, Files.readString(base).replace("    args:\n", "    args:\n      - --default-k\n      - \"10\"\n"));
         assertThatThrownBy(() -> Kustomize.render(copy.resolve("base"), List.of(copy.resolve("components/pvc-storage"))))
-                .hasMessageContaining("test /spec/job/args/18");
+                .hasMessageContaining("test /spec/job/args/16");
         Files.delete(copy.resolve("topics/kafka-topics.yaml"));
         assertThatThrownBy(() -> Kustomize.render(copy.resolve("topics"), List.of()))
                 .hasMessageContaining("resource kafka-topics.yaml does not exist");

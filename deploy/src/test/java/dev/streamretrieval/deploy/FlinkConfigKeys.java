@@ -101,6 +101,7 @@ final class FlinkConfigKeys {
                 collect(c);
             }
         }
+        collect(dev.streamretrieval.jobs.RetrievalOptions.class); // the job's own options (retrieval.*)
         if (options.size() < 300) {
             throw new IllegalStateException("found only " + options.size() + " Flink options; the scan is broken");
         }

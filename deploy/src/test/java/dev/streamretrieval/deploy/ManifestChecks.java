@@ -29,6 +29,7 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.apache.flink.configuration.Configuration;
 import org.apache.kafka.storage.internals.log.LogConfig;
 
 /**
@@ -241,7 +242,8 @@ final class ManifestChecks {
     }
 
     /**
-     * The job's options as its own parser reads the manifest's args (throws on an unknown option or bad value).
+     * The job's options as its own parser reads the manifest: the {@code retrieval.*} keys of flinkConfiguration,
+     * overridden by the args (throws on an unknown option or bad value).
      * A model folder (an absolute path) exists only in the pods, and the parser checks that folders exist, so it
      * is parsed as a stand-in ({@link #MODEL_STAND_INS}); {@link #jobArgs} checks that the path is on a mounted
      * volume.
@@ -253,7 +255,7 @@ final class ManifestChecks {
                 args.set(i + 1, MODEL_STAND_INS.get(args.get(i)));
             }
         }
-        return JobOptions.parse(args.toArray(new String[0]));
+        return JobOptions.parse(Configuration.fromMap(flinkConfiguration(fd)), args.toArray(new String[0]));
     }
 
     /** Options that take a model folder, and the value each is parsed as when the folder is a pod path. */
@@ -261,7 +263,8 @@ final class ManifestChecks {
             "--dense-model", "all-minilm-l6-v2-q", "--token-model", "dense", "--cross-encoder", "none");
 
     /**
-     * The entry point and jar exist as named, the args are options {@link JobOptions#parse} accepts, the job's
+     * The entry point and jar exist as named, the args and flinkConfiguration's job options are options
+     * {@link JobOptions#parse} accepts, the job's
      * checkpoint directory equals the cluster's, parallelism comes from spec.job.parallelism (so scaling is one
      * field), does not exceed the shards and gives every subtask the same number of shards (by the job's own
      * placement) and every TaskManager full slots, and --flink.* passthrough keys are real Flink keys.

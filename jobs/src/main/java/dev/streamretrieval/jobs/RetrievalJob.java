@@ -90,13 +90,22 @@ public final class RetrievalJob {
      * ({@code bin/hybrid job} runs the same in the JVM of the command).
      */
     public static void main(String[] args) throws Exception {
-        JobOptions o = JobOptions.parse(args);
+        JobOptions o = options(args);
         if (o.bootstrapServers == null) {
             throw new IllegalArgumentException("job needs --bootstrap-servers");
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConfiguration(o));
         buildWithKafka(env, o);
         env.execute("stream-retrieval");
+    }
+
+    /**
+     * The job's options: the {@code retrieval.*} keys of the Flink configuration the job is submitted with (the
+     * cluster's {@code config.yaml}, which a FlinkDeployment's {@code flinkConfiguration} becomes; Flink hands it to
+     * {@code main} as the context environment's configuration), overridden by the arguments.
+     */
+    public static JobOptions options(String[] args) {
+        return JobOptions.parse(StreamExecutionEnvironment.getExecutionEnvironment().getConfiguration(), args);
     }
 
     /** Wires the pipeline onto {@code env}. */

@@ -1,6 +1,7 @@
 package dev.streamretrieval.jobs.cli;
 
 import dev.streamretrieval.jobs.JobOptions;
+import dev.streamretrieval.jobs.RetrievalOptions;
 import dev.streamretrieval.jobs.bench.BenchCommand;
 import dev.streamretrieval.jobs.bench.ScaleCommand;
 import dev.streamretrieval.jobs.projection.TrainProjectionCommand;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Model.PositionalParamSpec;
  * Every subcommand's options as a picocli model, for {@code --help} and for checking the arguments before a
  * command runs: an unknown option fails naming the nearest valid one. The commands still read their values
  * themselves ({@link JobOptions#parse} for the job options), so the model adds help and checks without changing
- * what an option means. Job options come from {@link JobOptions#DESCRIPTIONS}, so the help cannot miss one.
+ * what an option means. Job options come from {@link RetrievalOptions#descriptions()}, so the help cannot miss one.
  */
 final class CommandLineModel {
     private CommandLineModel() {}
@@ -106,7 +107,10 @@ final class CommandLineModel {
                 new Own("no-load", null, "load nothing"),
                 new Own("savepoint", "PATH", "start the job from this savepoint"),
                 new Own("savepoint-on-exit", null, "stop the job with a savepoint on Ctrl-D")), true, null, null));
-        add(new Command("options", "List every job option.", List.of(), false, null, null));
+        add(new Command("options", "List every job option (also settable in the Flink configuration as "
+                + "retrieval.<name>).", List.of(
+                new Own("readme", "FILE", "rewrite the options table between the marker comments of FILE "
+                        + "(README.md) from the code")), false, null, null));
     }
 
     private static void add(Command c) {
@@ -131,7 +135,7 @@ final class CommandLineModel {
             ArgGroupSpec.Builder g = ArgGroupSpec.builder().exclusive(false).multiplicity("0..1").validate(false)
                     .heading("%nJob options (also --kafka.<property> VALUE: any Kafka client property; "
                             + "--flink.<key> VALUE: any Flink configuration key):%n");
-            JobOptions.DESCRIPTIONS.forEach((n, d) -> g.addArg(option(n, "VALUE", d)));
+            RetrievalOptions.descriptions().forEach((n, d) -> g.addArg(option(n, "VALUE", d)));
             s.addArgGroup(g.build());
         }
         return s;

@@ -1,7 +1,7 @@
 package dev.streamretrieval.jobs.cli;
 
-import dev.streamretrieval.jobs.JobOptions;
 import dev.streamretrieval.jobs.RetrievalJob;
+import dev.streamretrieval.jobs.RetrievalOptions;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
@@ -54,10 +54,7 @@ public final class Main {
                     yield 0;
                 }
                 case "cluster" -> ClusterCommand.run(rest);
-                case "options" -> {
-                    printOptions();
-                    yield 0;
-                }
+                case "options" -> options(parsed);
                 default -> throw new IllegalStateException("command " + command + " has help but no handler");
             };
         } catch (IllegalArgumentException e) {
@@ -76,8 +73,20 @@ public final class Main {
         }
     }
 
+    /** Lists the job options, or with {@code --readme FILE} rewrites the README's table of them. */
+    private static int options(CommandLine.ParseResult parsed) throws java.io.IOException {
+        if (parsed.hasMatchedOption("--readme")) {
+            java.nio.file.Path readme = java.nio.file.Path.of(parsed.<String>matchedOptionValue("--readme", null));
+            System.out.println(OptionsReference.write(readme) ? "updated the options table in " + readme
+                    : "the options table in " + readme + " is up to date");
+            return 0;
+        }
+        printOptions();
+        return 0;
+    }
+
     static void printOptions() {
-        for (Map.Entry<String, String> e : JobOptions.DESCRIPTIONS.entrySet()) {
+        for (Map.Entry<String, String> e : RetrievalOptions.descriptions().entrySet()) {
             System.out.printf("  --%-24s %s%n", e.getKey(), e.getValue());
         }
         System.out.printf("  --%-24s %s%n", "kafka.<property>", "any Kafka client property, passed to every client");

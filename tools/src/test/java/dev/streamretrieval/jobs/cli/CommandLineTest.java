@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.streamretrieval.jobs.JobOptions;
+import dev.streamretrieval.jobs.RetrievalOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -52,7 +52,7 @@ class CommandLineTest {
                 assertThat(r.out()).contains("--" + own.name());
             }
             if (c.jobOptions()) {
-                for (String job : JobOptions.DESCRIPTIONS.keySet()) {
+                for (String job : RetrievalOptions.descriptions().keySet()) {
                     assertThat(r.out()).contains("--" + job);
                 }
                 assertThat(r.out()).contains("--kafka.<property>");
