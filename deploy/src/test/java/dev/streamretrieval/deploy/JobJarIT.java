@@ -45,11 +45,15 @@ class JobJarIT {
             "org/apache/lucene/analysis/en/PorterStemFilter.class",
             "com/fasterxml/jackson/databind/ObjectMapper.class",
             "ai/onnxruntime/OrtEnvironment.class",
-            "ai/onnxruntime/native/linux-x64/libonnxruntime.so");
+            "ai/onnxruntime/native/linux-x64/libonnxruntime.so",
+            "ai/djl/huggingface/tokenizers/HuggingFaceTokenizer.class",
+            "native/lib/tokenizers.properties",
+            "native/lib/linux-x86_64/cpu/libtokenizers.so");
     /** Flink's own classes (anything under org/apache/flink/ but the connectors), logging, the tools, foreign natives. */
     static final List<String> FORBIDDEN = List.of("org/apache/flink/", "org/rocksdb/", "kafka/server/",
             "org/apache/kafka/raft/", "org/apache/kafka/metadata/", "org/apache/kafka/storage/internals/", "scala/",
             "org/apache/logging/log4j/", "org/slf4j/", "ai/onnxruntime/native/win-", "ai/onnxruntime/native/osx-",
+            "native/lib/win-", "native/lib/osx-",
             "dev/streamretrieval/jobs/cli/", "dev/streamretrieval/jobs/bench/", "dev/streamretrieval/jobs/cluster/",
             "dev/streamretrieval/jobs/local/", "dev/streamretrieval/jobs/evaluation/", "dev/streamretrieval/jobs/client/",
             "picocli/", "sample/", "log4j2.properties");

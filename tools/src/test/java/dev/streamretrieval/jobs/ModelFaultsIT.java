@@ -2,6 +2,7 @@ package dev.streamretrieval.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import dev.streamretrieval.jobs.client.PipelineClient;
 import dev.streamretrieval.jobs.client.ResultStream;
 import dev.streamretrieval.jobs.local.EmbeddedKafka;
@@ -9,7 +10,6 @@ import dev.streamretrieval.jobs.local.LocalPipeline;
 import dev.streamretrieval.operators.encoding.EncodeDocuments;
 import dev.streamretrieval.operators.encoding.ModelSpec;
 import dev.streamretrieval.operators.encoding.testmodels.OnnxTestModels;
-import dev.streamretrieval.operators.encoding.tokenizer.WordPieceTokenizer;
 import dev.streamretrieval.schemas.DeadLetter;
 import dev.streamretrieval.schemas.Document;
 import dev.streamretrieval.schemas.Query;
@@ -45,8 +45,9 @@ class ModelFaultsIT {
 
     /** The highest token id of a text: the test checks that its inputs fail (or not) where intended. */
     private static long maxId(String text) throws Exception {
-        try (InputStream in = ModelSpec.open("classpath:/all-minilm-l6-v2-q-tokenizer.json")) {
-            return java.util.Arrays.stream(WordPieceTokenizer.load(in).encode(text, 512).ids).max().orElse(0);
+        try (InputStream in = ModelSpec.open("classpath:/all-minilm-l6-v2-q-tokenizer.json");
+                HuggingFaceTokenizer reference = HuggingFaceTokenizer.newInstance(in, java.util.Map.of())) {
+            return java.util.Arrays.stream(reference.encode(text).getIds()).max().orElse(0);
         }
     }
 

@@ -1,30 +1,42 @@
 package dev.streamretrieval.operators.encoding;
 
+import dev.streamretrieval.operators.encoding.tokenizer.ModelTokenizer;
 import dev.streamretrieval.operators.encoding.tokenizer.TokenizedText;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Cross-encoder reranker: scores (query, passage) pairs with a Hugging Face sequence-classification export
- * ({@code [CLS] query [SEP] passage [SEP]}, token types 0/1, output {@code logits} [batch, labels]). The score is
- * {@code logits[label_index]}; pairs longer than {@code max_pair_tokens} lose passage tokens first.
+ * (the tokenizer's pair template, e.g. BERT's {@code [CLS] query [SEP] passage [SEP]} with token types 0/1 or
+ * XLM-R's {@code <s> query </s></s> passage </s>}; output {@code logits} [batch, labels]). The score is
+ * {@code logits[label_index]}; pairs longer than {@code max_pair_tokens} are truncated longest-first (the
+ * passage, being the longer, loses tokens first), on the model's truncation side.
  */
 public final class CrossEncoder implements AutoCloseable {
     private final OnnxModel model;
     private final ModelSpec spec;
     private final int batchSize;
+    /** This encoder's own (one operator subtask's); closed with it. */
+    private final ModelTokenizer pairTokenizer;
 
     private CrossEncoder(OnnxModel model, int batchSize) {
         this.model = model;
         this.spec = model.spec();
         this.batchSize = batchSize;
+        this.pairTokenizer = ModelTokenizer.open(model.tokenizerFile(), spec.maxPairTokens);
     }
 
     public static CrossEncoder open(ModelSpec spec, int intraOpThreads, int batchSize) {
         if (spec.modelRole() != ModelRole.CROSS_ENCODER) {
             throw new IllegalArgumentException(spec + " is not a cross-encoder");
         }
-        return new CrossEncoder(OnnxModel.acquire(spec, intraOpThreads, 2), batchSize);
+        OnnxModel model = OnnxModel.acquire(spec, intraOpThreads, 2);
+        try {
+            return new CrossEncoder(model, batchSize);
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
     }
 
     public ModelSpec spec() {
@@ -33,7 +45,7 @@ public final class CrossEncoder implements AutoCloseable {
 
     /** The tokenised pair as the model sees it (exposed for tests of truncation). */
     public TokenizedText tokenizePair(String query, String passage) {
-        return model.tokenizer().encodePair(query, passage, spec.maxPairTokens);
+        return pairTokenizer.encodePair(query, passage);
     }
 
     /** One score per passage, in the passages' order. */
@@ -57,6 +69,7 @@ public final class CrossEncoder implements AutoCloseable {
 
     @Override
     public void close() {
+        pairTokenizer.close();
         model.close();
     }
 }

@@ -1,5 +1,6 @@
 package dev.streamretrieval.operators.encoding;
 
+import dev.streamretrieval.operators.encoding.tokenizer.ModelTokenizer;
 import dev.streamretrieval.operators.encoding.tokenizer.TokenizedText;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,12 +14,15 @@ import java.util.List;
  *   normalised:   v ← v / ‖v‖₂, so that cosine similarity is the dot product
  * </pre>
  *
- * Queries and passages get their own prefixes (e5's "query: " / "passage: ", bge's query instruction).
+ * Queries and passages get their own prefixes (e5's "query: " / "passage: ", bge's query instruction) and their
+ * own maximum lengths, so each has its own tokenizer; both belong to this encoder (one per operator subtask).
  */
 public final class DenseEncoder implements AutoCloseable {
     private final OnnxModel model;
     private final ModelSpec spec;
     private final int batchSize;
+    private final ModelTokenizer queryTokenizer;
+    private final ModelTokenizer passageTokenizer;
 
     private DenseEncoder(OnnxModel model, int batchSize) {
         this.model = model;
@@ -27,13 +31,26 @@ public final class DenseEncoder implements AutoCloseable {
         if (!spec.pooling.equals("cls") && !spec.pooling.equals("mean")) {
             throw new IllegalArgumentException(spec + ": pooling '" + spec.pooling + "' is not cls or mean");
         }
+        this.queryTokenizer = ModelTokenizer.open(model.tokenizerFile(), spec.maxQueryTokens);
+        try {
+            this.passageTokenizer = ModelTokenizer.open(model.tokenizerFile(), spec.maxPassageTokens);
+        } catch (RuntimeException e) {
+            queryTokenizer.close();
+            throw e;
+        }
     }
 
     public static DenseEncoder open(ModelSpec spec, int intraOpThreads, int batchSize) {
         if (spec.modelRole() != ModelRole.DENSE) {
             throw new IllegalArgumentException(spec + " is not a dense model");
         }
-        return new DenseEncoder(OnnxModel.acquire(spec, intraOpThreads, 3), batchSize);
+        OnnxModel model = OnnxModel.acquire(spec, intraOpThreads, 3);
+        try {
+            return new DenseEncoder(model, batchSize);
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
     }
 
     public ModelSpec spec() {
@@ -45,30 +62,34 @@ public final class DenseEncoder implements AutoCloseable {
     }
 
     public float[][] encodeQueries(List<String> queries) {
-        return encode(queries, spec.queryPrefix, spec.maxQueryTokens);
+        return encode(tokenizeQueries(queries));
     }
 
     public float[][] encodePassages(List<String> passages) {
-        return encode(passages, spec.passagePrefix, spec.maxPassageTokens);
+        return encode(tokenizePassages(passages));
+    }
+
+    /** Tokenises queries as this encoder does (for a shared forward pass). */
+    public List<TokenizedText> tokenizeQueries(List<String> queries) {
+        return tokenize(queries, spec.queryPrefix, queryTokenizer);
     }
 
     /** Tokenises passages as this encoder does (for a shared forward pass). */
     public List<TokenizedText> tokenizePassages(List<String> passages) {
-        return tokenize(passages, spec.passagePrefix, spec.maxPassageTokens);
+        return tokenize(passages, spec.passagePrefix, passageTokenizer);
     }
 
-    private List<TokenizedText> tokenize(List<String> texts, String prefix, int maxTokens) {
+    private static List<TokenizedText> tokenize(List<String> texts, String prefix, ModelTokenizer tokenizer) {
         List<TokenizedText> tokens = new ArrayList<>(texts.size());
         for (String t : texts) {
-            tokens.add(model.tokenizer().encode(prefix + t, maxTokens));
+            tokens.add(tokenizer.encode(prefix + t));
         }
         return tokens;
     }
 
-    private float[][] encode(List<String> texts, String prefix, int maxTokens) {
-        List<TokenizedText> tokens = tokenize(texts, prefix, maxTokens);
+    private float[][] encode(List<TokenizedText> tokens) {
         float[][][] hidden = model.runSorted(tokens, batchSize);
-        float[][] out = new float[texts.size()][];
+        float[][] out = new float[tokens.size()][];
         for (int i = 0; i < out.length; i++) {
             out[i] = pool(hidden[i], tokens.get(i).attentionMask);
         }
@@ -103,6 +124,8 @@ public final class DenseEncoder implements AutoCloseable {
 
     @Override
     public void close() {
+        queryTokenizer.close();
+        passageTokenizer.close();
         model.close();
     }
 }

@@ -148,11 +148,7 @@ public class EncodeQueries implements BatchFunction<ShardQuery, ShardQuery> {
                     all.add(q);
                 }
             }
-            ModelSpec spec = dense.spec();
-            List<TokenizedText> tok = new ArrayList<>(all.size());
-            for (ShardQuery q : all) {
-                tok.add(dense.model().tokenizer().encode(spec.queryPrefix + q.text, spec.maxQueryTokens));
-            }
+            List<TokenizedText> tok = dense.tokenizeQueries(all.stream().map(q -> q.text).toList());
             float[][][] hidden = dense.model().runSorted(tok, options.batchSize);
             for (int i = 0; i < hidden.length; i++) {
                 ShardQuery q = all.get(i);

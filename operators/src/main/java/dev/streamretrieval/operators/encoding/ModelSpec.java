@@ -3,6 +3,7 @@ package dev.streamretrieval.operators.encoding;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
@@ -106,9 +107,17 @@ public class ModelSpec implements Serializable {
     @JsonProperty("label_index")
     public int labelIndex = 0;
 
-    /** Cross-encoder: longest (query, passage) pair in tokens; the passage is truncated first. */
+    /** Cross-encoder: longest (query, passage) pair in tokens; the longer of the two is truncated first. */
     @JsonProperty("max_pair_tokens")
     public int maxPairTokens = 512;
+
+    /**
+     * Which end of a text longer than its maximum length is cut: "right" keeps the start (BERT's default),
+     * "left" keeps the end. For a model folder, unless model.json sets it: tokenizer_config.json's
+     * {@code truncation_side}, else tokenizer.json's {@code truncation.direction}, else right.
+     */
+    @JsonProperty("truncation_side")
+    public String truncationSide = "right";
 
     public ModelSpec() {}
 
@@ -146,15 +155,21 @@ public class ModelSpec implements Serializable {
 
     /**
      * Loads {@code model.json} from a model folder; relative model and tokenizer paths resolve against the folder.
-     * A folder without model.json uses the defaults for {@code defaultRole}.
+     * A folder without model.json uses the defaults for {@code defaultRole}. Lengths and the truncation side that
+     * model.json leaves out come from the tokenizer's own files (see {@link TokenizerLimits}).
      */
     public static ModelSpec fromFolder(Path folder, String defaultRole) {
         Path json = folder.resolve("model.json");
         ModelSpec spec;
+        JsonNode explicit = MAPPER.createObjectNode();
         if (Files.exists(json)) {
             try (InputStream in = Files.newInputStream(json)) {
-                spec = MAPPER.readValue(in, ModelSpec.class);
-            } catch (IOException e) {
+                explicit = MAPPER.readTree(in);
+                if (explicit == null || !explicit.isObject()) {
+                    throw new IllegalArgumentException("not a JSON object");
+                }
+                spec = MAPPER.treeToValue(explicit, ModelSpec.class);
+            } catch (IOException | IllegalArgumentException e) {
                 throw new IllegalArgumentException("cannot read model config " + json + ": " + e.getMessage(), e);
             }
         } else {
@@ -170,7 +185,35 @@ public class ModelSpec implements Serializable {
         spec.model = resolve(folder, spec.model);
         spec.tokenizer = resolve(folder, spec.tokenizer);
         spec.modelRole();
+        TokenizerLimits.read(folder, spec.tokenizer).apply(spec, explicit);
         return spec;
+    }
+
+    /**
+     * "PATH is missing (FOLDER has: a, b, c)": what a user needs to see which file to add or rename. A folder
+     * with a slow tokenizer's files (vocab.txt, sentencepiece.bpe.model) but no tokenizer.json gets a hint.
+     */
+    public static String missing(Path file) {
+        Path folder = file.toAbsolutePath().getParent();
+        String has;
+        java.util.List<String> names = java.util.List.of();
+        if (folder == null || !Files.isDirectory(folder)) {
+            has = "the folder " + folder + " does not exist either";
+        } else {
+            try (java.util.stream.Stream<Path> files = Files.list(folder)) {
+                names = files.map(f -> f.getFileName() + (Files.isDirectory(f) ? "/" : "")).sorted().toList();
+                has = folder + " has " + (names.isEmpty() ? "nothing" : String.join(", ", names));
+            } catch (IOException e) {
+                has = folder + " cannot be listed: " + e.getMessage();
+            }
+        }
+        String hint = "";
+        if (file.getFileName().toString().equals("tokenizer.json")
+                && names.stream().anyMatch(n -> n.equals("vocab.txt") || n.endsWith(".model") || n.equals("merges.txt"))) {
+            hint = "; only a fast tokenizer's tokenizer.json is read: write one with transformers'"
+                    + " AutoTokenizer.from_pretrained(folder).save_pretrained(folder)";
+        }
+        return file.toAbsolutePath() + " is missing (" + has + ")" + hint;
     }
 
     private static String resolve(Path folder, String location) {

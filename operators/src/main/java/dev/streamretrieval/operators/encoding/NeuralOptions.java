@@ -242,7 +242,7 @@ public class NeuralOptions implements Serializable {
             if (Files.isDirectory(folder)) { // model.json is unreadable; the files can still be checked
                 for (String file : new String[] {"model.onnx", "tokenizer.json"}) {
                     if (!Files.isRegularFile(folder.resolve(file))) {
-                        problems.add(prefix + "model folder has no " + file);
+                        problems.add(prefix + ModelSpec.missing(folder.resolve(file)));
                     }
                 }
             }

@@ -6,8 +6,9 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import dev.streamretrieval.operators.encoding.tokenizer.ModelTokenizer;
 import dev.streamretrieval.operators.encoding.tokenizer.TokenizedText;
-import dev.streamretrieval.operators.encoding.tokenizer.WordPieceTokenizer;
+import dev.streamretrieval.operators.encoding.tokenizer.TokenizerFile;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.LongBuffer;
@@ -20,9 +21,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * An ONNX model with its tokenizer, loaded once per JVM and shared by every operator subtask in it (a
+ * An ONNX model with its tokenizer file, loaded once per JVM and shared by every operator subtask in it (a
  * TaskManager runs several subtasks; one session with intra-op threads serves them better than one each).
- * Validates input and output names at load and fails with what the model actually has.
+ * Validates input and output names at load and fails with what the model actually has. The native tokenizers
+ * are not shared: each encoder opens its own from {@link #tokenizerFile()} and closes them with itself.
  */
 public final class OnnxModel implements AutoCloseable {
     private static final Map<String, OnnxModel> SHARED = new HashMap<>();
@@ -30,11 +32,11 @@ public final class OnnxModel implements AutoCloseable {
     private final String key;
     private final ModelSpec spec;
     private final OrtSession session;
-    private final WordPieceTokenizer tokenizer;
+    private final TokenizerFile tokenizer;
     private final boolean hasTokenTypes;
     private int references;
 
-    private OnnxModel(String key, ModelSpec spec, OrtSession session, WordPieceTokenizer tokenizer, boolean hasTokenTypes) {
+    private OnnxModel(String key, ModelSpec spec, OrtSession session, TokenizerFile tokenizer, boolean hasTokenTypes) {
         this.key = key;
         this.spec = spec;
         this.session = session;
@@ -47,7 +49,7 @@ public final class OnnxModel implements AutoCloseable {
      * {@code outputRank} is 3 for encoders ([batch, tokens, dim]) and 2 for classifiers ([batch, labels]).
      */
     public static synchronized OnnxModel acquire(ModelSpec spec, int intraOpThreads, int outputRank) {
-        String key = spec.model + "|" + spec.tokenizer + "|" + spec.output + "|" + intraOpThreads;
+        String key = spec.model + "|" + spec.tokenizer + "|" + spec.truncationSide + "|" + spec.output + "|" + intraOpThreads;
         OnnxModel m = SHARED.get(key);
         if (m == null) {
             m = load(key, spec, intraOpThreads, outputRank);
@@ -90,7 +92,7 @@ public final class OnnxModel implements AutoCloseable {
     private static final class Inspection implements AutoCloseable {
         final List<String> problems = new ArrayList<>();
         OrtSession session;
-        WordPieceTokenizer tokenizer;
+        TokenizerFile tokenizer;
         int dimension;
 
         @Override
@@ -111,7 +113,11 @@ public final class OnnxModel implements AutoCloseable {
         byte[] tokenizerBytes = read(spec.tokenizer, "tokenizer file", i.problems);
         if (tokenizerBytes != null) {
             try {
-                i.tokenizer = WordPieceTokenizer.load(new java.io.ByteArrayInputStream(tokenizerBytes));
+                i.tokenizer = TokenizerFile.parse(tokenizerBytes, spec.truncationSide,
+                        java.util.stream.Stream.of(spec.queryMarker, spec.documentMarker).filter(t -> !t.isEmpty()).toList());
+                if (!keepTokenizer) { // a check: the native library must load it too
+                    ModelTokenizer.open(i.tokenizer, 8).close();
+                }
             } catch (RuntimeException e) {
                 i.problems.add("tokenizer " + spec.tokenizer + " cannot be read: " + e.getMessage());
             }
@@ -139,7 +145,7 @@ public final class OnnxModel implements AutoCloseable {
     /** The bytes at a model or tokenizer location, or null with the problem recorded. */
     private static byte[] read(String location, String what, List<String> problems) {
         if (!location.startsWith("classpath:") && !Files.isRegularFile(Path.of(location))) {
-            problems.add(what + " " + location + " is missing");
+            problems.add(what + " " + ModelSpec.missing(Path.of(location)));
             return null;
         }
         try (InputStream in = ModelSpec.open(location)) {
@@ -207,7 +213,8 @@ public final class OnnxModel implements AutoCloseable {
         return spec;
     }
 
-    public WordPieceTokenizer tokenizer() {
+    /** The tokenizer file, from which each encoder opens its own tokenizers. */
+    public TokenizerFile tokenizerFile() {
         return tokenizer;
     }
 

@@ -1,7 +1,8 @@
 package dev.streamretrieval.operators.encoding;
 
+import dev.streamretrieval.operators.encoding.tokenizer.ModelTokenizer;
 import dev.streamretrieval.operators.encoding.tokenizer.TokenizedText;
-import dev.streamretrieval.operators.encoding.tokenizer.WordPieceTokenizer;
+import dev.streamretrieval.operators.encoding.tokenizer.TokenizerFile;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -26,25 +27,41 @@ public final class TokenEncoder implements AutoCloseable {
     private final int documentMarker;
     /** Applied to every selected token vector (documents and queries), or null for the raw vectors. */
     private final TokenProjection projection;
+    private final int maskId;
+    /** This encoder's own (one operator subtask's), one per maximum length; closed with it. */
+    private final ModelTokenizer queryTokenizer;
+    private final ModelTokenizer passageTokenizer;
 
     private TokenEncoder(OnnxModel model, int batchSize, TokenProjection projection) {
         this.model = model;
         this.projection = projection;
         this.spec = model.spec();
         this.batchSize = batchSize;
-        WordPieceTokenizer tok = model.tokenizer();
-        this.queryMarker = spec.queryMarker.isEmpty() ? -1 : tokenOrFail(tok, spec.queryMarker, "query_marker");
-        this.documentMarker = spec.documentMarker.isEmpty() ? -1 : tokenOrFail(tok, spec.documentMarker, "document_marker");
-        if (spec.queryAugmentationLength > 0) {
-            tok.maskId();
+        TokenizerFile file = model.tokenizerFile();
+        this.queryMarker = spec.queryMarker.isEmpty() ? -1 : tokenOrFail(file, spec.queryMarker, "query_marker");
+        this.documentMarker = spec.documentMarker.isEmpty() ? -1 : tokenOrFail(file, spec.documentMarker, "document_marker");
+        String maskToken = spec.queryAugmentationLength > 0 ? file.maskToken() : null;
+        if (spec.queryAugmentationLength > 0 && maskToken == null) {
+            throw new IllegalArgumentException(spec + ": query_augmentation_length needs a mask token ([MASK] or <mask>),"
+                    + " and the tokenizer has neither");
+        }
+        this.maskId = maskToken == null ? -1 : file.tokenId(maskToken);
+        // a marker takes one place of the maximum length, so the tokenizer truncates to one less
+        this.queryTokenizer = ModelTokenizer.open(file, spec.maxQueryTokens - (queryMarker >= 0 ? 1 : 0));
+        try {
+            this.passageTokenizer = ModelTokenizer.open(file, spec.maxPassageTokens - (documentMarker >= 0 ? 1 : 0));
+        } catch (RuntimeException e) {
+            queryTokenizer.close();
+            throw e;
         }
     }
 
-    private int tokenOrFail(WordPieceTokenizer tok, String token, String what) {
-        if (!tok.hasToken(token)) {
+    private int tokenOrFail(TokenizerFile file, String token, String what) {
+        int id = file.tokenId(token);
+        if (id < 0) {
             throw new IllegalArgumentException(spec + ": " + what + " '" + token + "' is not in the tokenizer's vocabulary");
         }
-        return tok.tokenId(token);
+        return id;
     }
 
     public static TokenEncoder open(ModelSpec spec, int intraOpThreads, int batchSize) {
@@ -56,7 +73,13 @@ public final class TokenEncoder implements AutoCloseable {
         if (spec.modelRole() != ModelRole.TOKEN) {
             throw new IllegalArgumentException(spec + " is not a token model");
         }
-        return new TokenEncoder(OnnxModel.acquire(spec, intraOpThreads, 3), batchSize, projection);
+        OnnxModel model = OnnxModel.acquire(spec, intraOpThreads, 3);
+        try {
+            return new TokenEncoder(model, batchSize, projection);
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
     }
 
     public ModelSpec spec() {
@@ -70,7 +93,7 @@ public final class TokenEncoder implements AutoCloseable {
     public float[][][] encodeQueries(List<String> queries) {
         List<TokenizedText> tokens = new ArrayList<>();
         for (String q : queries) {
-            tokens.add(augment(withMarker(q, queryMarker, spec.queryPrefix, spec.maxQueryTokens)));
+            tokens.add(augment(withMarker(q, queryMarker, spec.queryPrefix, queryTokenizer)));
         }
         float[][][] hidden = model.runSorted(tokens, batchSize);
         float[][][] out = new float[queries.size()][][];
@@ -83,7 +106,7 @@ public final class TokenEncoder implements AutoCloseable {
     public List<TokenizedText> tokenizePassages(List<String> passages) {
         List<TokenizedText> tokens = new ArrayList<>();
         for (String p : passages) {
-            tokens.add(withMarker(p, documentMarker, spec.passagePrefix, spec.maxPassageTokens));
+            tokens.add(withMarker(p, documentMarker, spec.passagePrefix, passageTokenizer));
         }
         return tokens;
     }
@@ -98,27 +121,32 @@ public final class TokenEncoder implements AutoCloseable {
         return out;
     }
 
-    /** [CLS] marker? wordpieces [SEP], truncated to maxTokens. */
-    private TokenizedText withMarker(String text, int marker, String prefix, int maxTokens) {
-        WordPieceTokenizer tok = model.tokenizer();
+    /**
+     * The tokenizer's sequence with the marker right after its leading special token ({@code [CLS] [Q] q… [SEP]},
+     * as ColBERT builds it) or first when the tokenizer adds none; at most the maximum length in all.
+     */
+    private static TokenizedText withMarker(String text, int marker, String prefix, ModelTokenizer tokenizer) {
+        TokenizedText t = tokenizer.encode(prefix + text);
         if (marker < 0) {
-            return tok.encode(prefix + text, maxTokens);
+            return t;
         }
-        TokenizedText body = tok.encodeWithoutSpecials(prefix + text);
-        int keep = Math.max(0, Math.min(body.length(), maxTokens - 3));
-        long[] ids = new long[keep + 3];
-        String[] strings = new String[keep + 3];
-        ids[0] = tok.clsId();
-        strings[0] = tok.token(tok.clsId());
-        ids[1] = marker;
-        strings[1] = tok.token(marker);
-        for (int i = 0; i < keep; i++) {
-            ids[i + 2] = body.ids[i];
-            strings[i + 2] = body.tokens[i];
+        int at = t.length() > 0 && t.specialTokensMask[0] == 1 ? 1 : 0;
+        int n = t.length() + 1;
+        long[] ids = new long[n];
+        long[] types = new long[n];
+        long[] special = new long[n];
+        for (int i = 0, j = 0; i < n; i++) {
+            if (i == at) {
+                ids[i] = marker;
+                special[i] = 1;
+                continue;
+            }
+            ids[i] = t.ids[j];
+            types[i] = t.typeIds[j];
+            special[i] = t.specialTokensMask[j];
+            j++;
         }
-        ids[keep + 2] = tok.sepId();
-        strings[keep + 2] = tok.token(tok.sepId());
-        return new TokenizedText(ids, new long[ids.length], strings);
+        return new TokenizedText(ids, types, special);
     }
 
     /** ColBERT query augmentation: pad with [MASK] (attended) up to the configured length. */
@@ -127,14 +155,13 @@ public final class TokenEncoder implements AutoCloseable {
         if (target <= q.length()) {
             return q;
         }
-        WordPieceTokenizer tok = model.tokenizer();
         long[] ids = Arrays.copyOf(q.ids, target);
-        String[] strings = Arrays.copyOf(q.tokens, target);
+        long[] special = Arrays.copyOf(q.specialTokensMask, target);
         for (int i = q.length(); i < target; i++) {
-            ids[i] = tok.maskId();
-            strings[i] = tok.token(tok.maskId());
+            ids[i] = maskId;
+            special[i] = 1;
         }
-        return new TokenizedText(ids, new long[target], strings);
+        return new TokenizedText(ids, Arrays.copyOf(q.typeIds, target), special);
     }
 
     /**
@@ -147,7 +174,7 @@ public final class TokenEncoder implements AutoCloseable {
             if (tokens.attentionMask[t] == 0) {
                 continue;
             }
-            if (document && spec.skipPunctuation && isPunctuation(tokens.tokens[t])) {
+            if (document && spec.skipPunctuation && model.tokenizerFile().isPunctuation(tokens.ids[t])) {
                 continue;
             }
             float[] v = hidden[t].clone();
@@ -159,27 +186,10 @@ public final class TokenEncoder implements AutoCloseable {
         return rows.toArray(new float[0][]);
     }
 
-    /** A wordpiece made only of punctuation characters (ColBERT's skiplist is string.punctuation). */
-    static boolean isPunctuation(String token) {
-        if (token == null || token.isEmpty()) {
-            return false;
-        }
-        for (int i = 0; i < token.length(); i++) {
-            int type = Character.getType(token.charAt(i));
-            boolean punct = type == Character.CONNECTOR_PUNCTUATION || type == Character.DASH_PUNCTUATION
-                    || type == Character.START_PUNCTUATION || type == Character.END_PUNCTUATION
-                    || type == Character.INITIAL_QUOTE_PUNCTUATION || type == Character.FINAL_QUOTE_PUNCTUATION
-                    || type == Character.OTHER_PUNCTUATION || type == Character.MATH_SYMBOL
-                    || type == Character.CURRENCY_SYMBOL || type == Character.MODIFIER_SYMBOL;
-            if (!punct) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     @Override
     public void close() {
+        queryTokenizer.close();
+        passageTokenizer.close();
         model.close();
     }
 }

@@ -3,9 +3,9 @@ package dev.streamretrieval.operators.encoding;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import dev.streamretrieval.operators.batching.BatchContext;
 import dev.streamretrieval.operators.encoding.testmodels.OnnxTestModels;
-import dev.streamretrieval.operators.encoding.tokenizer.WordPieceTokenizer;
 import dev.streamretrieval.operators.gather.GatheredResult;
 import dev.streamretrieval.operators.index.IndexRequest;
 import dev.streamretrieval.operators.index.ShardQuery;
@@ -20,6 +20,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -94,12 +95,9 @@ class ModelFaultsTest {
 
     /** The highest token id of a text: the test's own check that its inputs fail (or not) where intended. */
     static long maxId(String text) throws Exception {
-        try (InputStream in = ModelSpec.open("classpath:/all-minilm-l6-v2-q-tokenizer.json")) {
-            long max = 0;
-            for (long id : WordPieceTokenizer.load(in).encode(text, 512).ids) {
-                max = Math.max(max, id);
-            }
-            return max;
+        try (InputStream in = ModelSpec.open("classpath:/all-minilm-l6-v2-q-tokenizer.json");
+                HuggingFaceTokenizer reference = HuggingFaceTokenizer.newInstance(in, Map.of())) {
+            return Arrays.stream(reference.encode(text).getIds()).max().orElse(0);
         }
     }
 
@@ -172,8 +170,9 @@ class ModelFaultsTest {
     void aModelThatReturnsNanIsAFaultNotAVector(@TempDir Path tmp) throws Exception {
         float[][] embedding = table(VOCAB, 2);
         long zebra;
-        try (InputStream in = ModelSpec.open("classpath:/all-minilm-l6-v2-q-tokenizer.json")) {
-            zebra = WordPieceTokenizer.load(in).encode("zebra", 8).ids[1];
+        try (InputStream in = ModelSpec.open("classpath:/all-minilm-l6-v2-q-tokenizer.json");
+                HuggingFaceTokenizer reference = HuggingFaceTokenizer.newInstance(in, Map.of())) {
+            zebra = reference.encode("zebra").getIds()[1];
         }
         java.util.Arrays.fill(embedding[(int) zebra], Float.NaN);
         EncodeDocuments encode = new EncodeDocuments(options(biEncoder(tmp.resolve("m"), embedding)));

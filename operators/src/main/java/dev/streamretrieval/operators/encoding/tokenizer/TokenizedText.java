@@ -1,7 +1,7 @@
 package dev.streamretrieval.operators.encoding.tokenizer;
 
 /**
- * Result of {@link WordPieceTokenizer} encoding: parallel arrays of equal length, unpadded.
+ * Result of {@link ModelTokenizer} encoding: parallel arrays of equal length, unpadded.
  *
  * <p>{@link #attentionMask} is all ones (padding, if any, is the caller's job). The arrays are
  * exposed directly for speed; callers must treat them as read-only.
@@ -13,16 +13,16 @@ public final class TokenizedText {
     public final long[] typeIds;
     /** All ones, same length as {@link #ids}. */
     public final long[] attentionMask;
-    /** Token strings (wordpieces carry the continuing-subword prefix, e.g. {@code ##ing}). */
-    public final String[] tokens;
+    /** 1 where the token was added by the tokenizer's post-processor or configuration ([CLS], [SEP], markers). */
+    public final long[] specialTokensMask;
 
-    public TokenizedText(long[] ids, long[] typeIds, String[] tokens) {
-        if (ids.length != typeIds.length || ids.length != tokens.length) {
-            throw new IllegalArgumentException("ids, typeIds and tokens must have the same length");
+    public TokenizedText(long[] ids, long[] typeIds, long[] specialTokensMask) {
+        if (ids.length != typeIds.length || ids.length != specialTokensMask.length) {
+            throw new IllegalArgumentException("ids, typeIds and specialTokensMask must have the same length");
         }
         this.ids = ids;
         this.typeIds = typeIds;
-        this.tokens = tokens;
+        this.specialTokensMask = specialTokensMask;
         this.attentionMask = new long[ids.length];
         java.util.Arrays.fill(attentionMask, 1L);
     }
@@ -34,6 +34,6 @@ public final class TokenizedText {
 
     @Override
     public String toString() {
-        return "TokenizedText" + java.util.Arrays.toString(tokens);
+        return "TokenizedText" + java.util.Arrays.toString(ids);
     }
 }
