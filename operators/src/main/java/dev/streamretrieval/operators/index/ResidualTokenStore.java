@@ -29,9 +29,12 @@ import java.util.Map;
  * window. When the window holds {@code trainTokens} tokens its mean is compared with the codebook's held-out error:
  * above {@value #DRIFT_RATIO}× (the new documents lie where the centroids are not: their codes lose half as much
  * again as the tokens the centroids were trained for), the shard re-trains ({@link #retrain}); otherwise the window
- * starts again. A re-train learns new centroids from the decompressed vectors of the shard's most recent documents
- * ({@code trainTokens} tokens; the originals are not kept, so documents are decompressed and re-compressed once
- * more), re-encodes every document and rebuilds the lists within one record, so queries before it see the old index
+ * starts again. The window keeps its documents' float16 vectors (trainTokens tokens' worth, dropped with the
+ * window). A re-train learns new centroids from the window's documents as they arrived plus the decompressed
+ * vectors of the shard's most recent other documents (up to 2 · trainTokens tokens in all; as many centroids as the
+ * first training, so lists keep their size), re-encodes every
+ * document (the window's from their originals, the others decompressed and re-compressed once more) and rebuilds
+ * the lists within one record, so queries before it see the old index
  * and queries after it the new one, and none is lost or sees a half-built one. It stalls the shard for about
  * N · tokens · k · dim multiply-adds.
  *
@@ -48,6 +51,8 @@ public final class ResidualTokenStore {
     static final int CODEBOOK_KEY = 0;
     static final int PENDING_KEY = 1;
     static final int WINDOW_KEY = 2;
+    /** Keys {@code WINDOW_DOCS_KEY + i}: the i-th document of the drift window, its ordinal and float16 vectors. */
+    static final int WINDOW_DOCS_KEY = 16;
     private static final long SEED = 0xc01beL;
 
     private final KeyValueState<Long, byte[]> vectors;
@@ -101,7 +106,7 @@ public final class ResidualTokenStore {
             float[][] x = TokenCodec.FLOAT16.decode(float16Tokens);
             put(shard, ordinal, cb.encode(x), cb, c);
             if (tokens > 0) {
-                watchDrift(shard, cb, x, c);
+                watchDrift(shard, ordinal, float16Tokens, cb, x, c);
             }
             return;
         }
@@ -185,23 +190,59 @@ public final class ResidualTokenStore {
 
     private void install(int shard, ResidualCodebook cb) {
         codebooks.put(CODEBOOK_KEY, cb.toBytes());
-        codebooks.remove(WINDOW_KEY);
+        clearWindow();
         cache.put(shard, cb);
     }
 
-    /** Adds a compressed document's error to the drift window; re-trains when the window has drifted. */
-    private void watchDrift(int shard, ResidualCodebook cb, float[][] tokens, ShardCounters c) {
+    private int windowDocs() {
         byte[] stored = codebooks.get(WINDOW_KEY);
-        ByteBuffer w = stored == null ? ByteBuffer.allocate(16) : ByteBuffer.wrap(stored);
-        long n = w.getLong(0) + tokens.length;
-        double errorSum = w.getDouble(8) + (double) cb.error(tokens) * tokens.length;
-        if (n < trainTokens) {
-            codebooks.put(WINDOW_KEY, ByteBuffer.allocate(16).putLong(n).putDouble(errorSum).array());
-            return;
+        return stored == null ? 0 : ByteBuffer.wrap(stored).getInt(16);
+    }
+
+    private void clearWindow() {
+        int docs = windowDocs();
+        for (int i = 0; i < docs; i++) {
+            codebooks.remove(WINDOW_DOCS_KEY + i);
         }
         codebooks.remove(WINDOW_KEY);
+    }
+
+    /** The drift window's documents as they arrived: ordinal → float16 vectors (deleted ones left out). */
+    private Map<Long, float[][]> windowOriginals() {
+        Map<Long, float[][]> out = new java.util.LinkedHashMap<>();
+        int docs = windowDocs();
+        for (int i = 0; i < docs; i++) {
+            byte[] entry = codebooks.get(WINDOW_DOCS_KEY + i);
+            long ordinal = ByteBuffer.wrap(entry).getLong();
+            if (vectors.get(ordinal) != null) {
+                out.put(ordinal, TokenCodec.FLOAT16.decode(Arrays.copyOfRange(entry, 8, entry.length)));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Adds a compressed document's error to the drift window, and keeps its float16 vectors there (so that a
+     * re-train learns from the drifted documents as they arrived, not from their lossy codes); re-trains when the
+     * full window has drifted, else starts a new window.
+     */
+    private void watchDrift(int shard, long ordinal, byte[] float16Tokens, ResidualCodebook cb, float[][] tokens,
+            ShardCounters c) {
+        byte[] stored = codebooks.get(WINDOW_KEY);
+        ByteBuffer w = stored == null ? ByteBuffer.allocate(20) : ByteBuffer.wrap(stored);
+        long n = w.getLong(0) + tokens.length;
+        double errorSum = w.getDouble(8) + (double) cb.error(tokens) * tokens.length;
+        int docs = w.getInt(16);
+        codebooks.put(WINDOW_DOCS_KEY + docs, ByteBuffer.allocate(8 + float16Tokens.length).putLong(ordinal)
+                .put(float16Tokens).array());
+        codebooks.put(WINDOW_KEY, ByteBuffer.allocate(20).putLong(n).putDouble(errorSum).putInt(docs + 1).array());
+        if (n < trainTokens) {
+            return;
+        }
         if (errorSum / n > DRIFT_RATIO * cb.heldOutError()) {
             retrain(shard, c);
+        } else {
+            clearWindow();
         }
     }
 
@@ -216,21 +257,28 @@ public final class ResidualTokenStore {
             return;
         }
         long[] ordinals = lists.allOrdinals(shard);
+        Map<Long, float[][]> originals = windowOriginals();
         List<float[]> sample = new ArrayList<>();
-        for (int i = ordinals.length - 1; i >= 0 && sample.size() < trainTokens; i--) {
-            sample.addAll(Arrays.asList(old.decode(vectors.get(ordinals[i]))));
+        originals.values().forEach(t -> sample.addAll(Arrays.asList(t)));
+        // then the most recent other documents, decompressed, so that the new centroids still cover them
+        for (int i = ordinals.length - 1; i >= 0 && sample.size() < 2 * trainTokens; i--) {
+            if (!originals.containsKey(ordinals[i])) {
+                sample.addAll(Arrays.asList(old.decode(vectors.get(ordinals[i]))));
+            }
         }
         if (sample.size() < 2) {
             return;
         }
-        ResidualCodebook cb = ResidualCodebook.train(sample.toArray(new float[0][]), bits, SEED + ordinals.length);
+        ResidualCodebook cb = ResidualCodebook.train(sample.toArray(new float[0][]), bits,
+                ResidualCodebook.centroidCount(trainTokens), SEED + ordinals.length);
         // (a seed from the state, not from this instance: a restored job re-trains exactly as the original would)
         lists.clear(shard, ordinals);
         install(shard, cb);
         for (long ordinal : ordinals) {
             byte[] before = vectors.get(ordinal);
             c.tokenBytes -= before.length;
-            put(shard, ordinal, cb.encode(old.decode(before)), cb, c);
+            float[][] x = originals.containsKey(ordinal) ? originals.get(ordinal) : old.decode(before);
+            put(shard, ordinal, cb.encode(x), cb, c);
         }
         retrains++;
     }

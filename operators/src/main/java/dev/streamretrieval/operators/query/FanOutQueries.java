@@ -35,6 +35,8 @@ public class FanOutQueries implements FlatMapFunction<ShardQuery, ShardQuery> {
         q.bm25Depth = p.bm25Depth;
         q.denseDepth = p.denseDepth;
         q.maxSimDepth = p.maxSimDepth;
+        q.colbertNprobe = p.colbertNprobe;
+        q.colbertCandidates = p.colbertCandidates;
         q.fusion = p.fusion;
         q.encodeMillis = p.encodeMillis;
         q.degraded = p.degraded;

@@ -89,6 +89,11 @@ public final class ResidualCodebook {
 
     /** Trains a codebook of {@code bits} bits per dimension on the sample (see the class comment). */
     public static ResidualCodebook train(float[][] sample, int bits, long seed) {
+        return train(sample, bits, centroidCount(sample.length), seed);
+    }
+
+    /** As {@link #train(float[][], int, long)}, with at most {@code centroids} centroids. */
+    public static ResidualCodebook train(float[][] sample, int bits, int centroids, long seed) {
         if (sample.length < 2) {
             throw new IllegalArgumentException("a residual codebook needs at least 2 sample vectors");
         }
@@ -111,14 +116,14 @@ public final class ResidualCodebook {
             }
             unit &= Math.abs(Math.sqrt(norm) - 1) < 1e-3;
         }
-        int k = Math.min(centroidCount(sample.length), training.length);
-        float[] centroids = KMeans.train(training, k, KMEANS_ITERATIONS, unit, seed);
-        KMeans.Assigner a = new KMeans.Assigner(centroids, k, dim, unit);
+        int k = Math.min(centroids, training.length);
+        float[] means = KMeans.train(training, k, KMEANS_ITERATIONS, unit, seed);
+        KMeans.Assigner a = new KMeans.Assigner(means, k, dim, unit);
         float[] residuals = new float[heldOutCount * dim];
         for (int h = 0; h < heldOutCount; h++) {
             int base = a.nearest(heldOut[h]) * dim;
             for (int i = 0; i < dim; i++) {
-                residuals[h * dim + i] = heldOut[h][i] - centroids[base + i];
+                residuals[h * dim + i] = heldOut[h][i] - means[base + i];
             }
         }
         Arrays.sort(residuals);
@@ -131,8 +136,8 @@ public final class ResidualCodebook {
         for (int i = 0; i < buckets; i++) {
             weights[i] = quantile(residuals, (i + 0.5) / buckets);
         }
-        ResidualCodebook cb = new ResidualCodebook(dim, bits, k, unit, centroids, cutoffs, weights, 0f);
-        return new ResidualCodebook(dim, bits, k, unit, centroids, cutoffs, weights, cb.error(heldOut));
+        ResidualCodebook cb = new ResidualCodebook(dim, bits, k, unit, means, cutoffs, weights, 0f);
+        return new ResidualCodebook(dim, bits, k, unit, means, cutoffs, weights, cb.error(heldOut));
     }
 
     /**
