@@ -13,13 +13,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.apache.flink.api.common.typeinfo.Types;
+import java.util.function.Supplier;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
-import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
-import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
-import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
-import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,92 +26,31 @@ import org.junit.jupiter.api.Test;
  * IVF structure (centroids, lists, locations), not an exact scan in disguise.
  */
 class IvfCheckpointRescaleTest {
-    private static final int MAX_PARALLELISM = 128;
     private static final int SHARDS = 8;
     private static final int DIM = 8;
     private static final String[] WORDS = {"river", "stone", "cloud", "alpha", "beta", "gamma", "delta", "sigma"};
     private static final DenseIndexOptions IVF = DenseIndexOptions.ivf(2, 8);
 
-    private static KeyedTwoInputStreamOperatorTestHarness<Integer, IndexRequest, ShardQuery, ShardHits> harness(
-            DenseIndexOptions dense, int parallelism, int subtask, OperatorSubtaskState restore) throws Exception {
-        var op = new KeyedCoProcessOperator<>(new IndexAndSearchShards(new Bm25(0.9, 0.4, true), DenseCodec.FLOAT32,
-                null, new Fusion("rrf", 60, 0.5), dense));
-        var h = new KeyedTwoInputStreamOperatorTestHarness<>(op, (IndexRequest r) -> r.shard,
-                (ShardQuery q) -> q.shard, Types.INT, MAX_PARALLELISM, parallelism, subtask);
-        h.setStateBackend(new EmbeddedRocksDBStateBackend());
-        if (restore != null) {
-            h.initializeState(restore);
-        }
-        h.open();
-        return h;
+    private static Supplier<IndexAndSearchShards> shards(DenseIndexOptions dense) {
+        return () -> new IndexAndSearchShards(new Bm25(0.9, 0.4, true), DenseCodec.FLOAT32, null,
+                new Fusion("rrf", 60, 0.5), dense);
     }
 
-    /** Operators of one parallelism, and which one owns a shard (by Flink's key-group assignment). */
-    private record Job(List<KeyedTwoInputStreamOperatorTestHarness<Integer, IndexRequest, ShardQuery, ShardHits>> subtasks) {
-        KeyedTwoInputStreamOperatorTestHarness<Integer, IndexRequest, ShardQuery, ShardHits> owner(int shard) {
-            return subtasks.get(KeyGroupRangeAssignment.assignKeyToParallelOperator(shard, MAX_PARALLELISM,
-                    subtasks.size()));
-        }
-
-        void write(List<IndexRequest> writes) throws Exception {
-            for (IndexRequest r : writes) {
-                owner(r.shard).processElement1(r, 0L);
-            }
-        }
-
-        /** Every query on every shard: shard/mode/query → the candidates as "id dense-score lists". */
-        Map<String, List<String>> answers(List<float[]> queries) throws Exception {
-            Map<String, List<String>> out = new LinkedHashMap<>();
-            for (int shard = 0; shard < SHARDS; shard++) {
-                for (int q = 0; q < queries.size(); q++) {
-                    for (QueryMode mode : new QueryMode[] {QueryMode.DENSE, QueryMode.HYBRID}) {
-                        var h = owner(shard);
-                        int before = h.extractOutputValues().size();
-                        h.processElement2(query(shard, mode, queries.get(q), q), 0L);
-                        List<ShardHits> hits = h.extractOutputValues();
-                        assertThat(hits).hasSize(before + 1);
-                        List<String> cands = new ArrayList<>();
-                        for (Candidate c : hits.get(hits.size() - 1).candidates) {
-                            cands.add(c.docId + " " + c.denseScore + " " + c.inBm25List + c.inDenseList);
-                        }
-                        out.put(shard + "/" + mode + "/" + q, cands);
+    /** Every query on every shard: shard/mode/query → the candidates as "id dense-score lists". */
+    private static Map<String, List<String>> answers(ShardOperators job, List<float[]> queries) throws Exception {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        for (int shard = 0; shard < SHARDS; shard++) {
+            for (int q = 0; q < queries.size(); q++) {
+                for (QueryMode mode : new QueryMode[] {QueryMode.DENSE, QueryMode.HYBRID}) {
+                    List<String> cands = new ArrayList<>();
+                    for (Candidate c : job.ask(query(shard, mode, queries.get(q), q)).candidates) {
+                        cands.add(c.docId + " " + c.denseScore + " " + c.inBm25List + c.inDenseList);
                     }
+                    out.put(shard + "/" + mode + "/" + q, cands);
                 }
             }
-            return out;
         }
-
-        List<OperatorSubtaskState> snapshot(long checkpoint) throws Exception {
-            List<OperatorSubtaskState> out = new ArrayList<>();
-            for (var h : subtasks) {
-                out.add(h.snapshot(checkpoint, checkpoint));
-            }
-            return out;
-        }
-
-        void close() throws Exception {
-            for (var h : subtasks) {
-                h.close();
-            }
-        }
-    }
-
-    private static Job start(DenseIndexOptions dense) throws Exception {
-        return new Job(List.of(harness(dense, 1, 0, null)));
-    }
-
-    /** The state of {@code from} (any parallelism) redistributed over {@code parallelism} new operators. */
-    private static Job restore(Job from, long checkpoint, int parallelism) throws Exception {
-        OperatorSubtaskState all = AbstractStreamOperatorTestHarness.repackageState(
-                from.snapshot(checkpoint).toArray(new OperatorSubtaskState[0]));
-        from.close();
-        List<KeyedTwoInputStreamOperatorTestHarness<Integer, IndexRequest, ShardQuery, ShardHits>> subtasks =
-                new ArrayList<>();
-        for (int i = 0; i < parallelism; i++) {
-            subtasks.add(harness(IVF, parallelism, i, AbstractStreamOperatorTestHarness.repartitionOperatorState(
-                    all, MAX_PARALLELISM, from.subtasks().size(), parallelism, i)));
-        }
-        return new Job(subtasks);
+        return out;
     }
 
     private static ShardQuery query(int shard, QueryMode mode, float[] vector, int q) {
@@ -181,45 +115,45 @@ class IvfCheckpointRescaleTest {
         for (int q = 0; q < 6; q++) {
             queries.add(vector(r));
         }
-        Job reference = start(IVF);
-        Job exact = start(DenseIndexOptions.exact());
-        Job job = start(IVF);
+        ShardOperators reference = ShardOperators.start(shards(IVF));
+        ShardOperators exact = ShardOperators.start(shards(DenseIndexOptions.exact()));
+        ShardOperators job = ShardOperators.start(shards(IVF));
         List<IndexRequest> first = writes(r, 900, version);
-        for (Job j : List.of(reference, exact, job)) {
+        for (ShardOperators j : List.of(reference, exact, job)) {
             j.write(first);
         }
-        Map<String, List<String>> expected = reference.answers(queries);
-        assertThat(exact.answers(queries)).as("the IVF index is approximate here").isNotEqualTo(expected);
+        Map<String, List<String>> expected = answers(reference, queries);
+        assertThat(answers(exact, queries)).as("the IVF index is approximate here").isNotEqualTo(expected);
         exact.close();
-        assertThat(job.answers(queries)).isEqualTo(expected);
+        assertThat(answers(job, queries)).isEqualTo(expected);
 
-        job = restore(job, 1, 1); // checkpoint and restore
-        assertThat(job.answers(queries)).as("after restore").isEqualTo(expected);
+        job = job.restore(1, 1); // checkpoint and restore
+        assertThat(answers(job, queries)).as("after restore").isEqualTo(expected);
         List<IndexRequest> second = writes(r, 300, version);
         reference.write(second);
         job.write(second);
-        expected = reference.answers(queries);
-        assertThat(job.answers(queries)).as("writes after restore").isEqualTo(expected);
+        expected = answers(reference, queries);
+        assertThat(answers(job, queries)).as("writes after restore").isEqualTo(expected);
 
-        job = restore(job, 2, 2); // rescale 1 -> 2
+        job = job.restore(2, 2); // rescale 1 -> 2
         java.util.Set<Object> owners = new java.util.HashSet<>();
         for (int shard = 0; shard < SHARDS; shard++) {
             owners.add(job.owner(shard));
         }
         assertThat(owners).as("both subtasks own shards").hasSize(2);
-        assertThat(job.answers(queries)).as("after rescale 1 -> 2").isEqualTo(expected);
+        assertThat(answers(job, queries)).as("after rescale 1 -> 2").isEqualTo(expected);
         List<IndexRequest> third = writes(r, 300, version);
         reference.write(third);
         job.write(third);
-        expected = reference.answers(queries);
-        assertThat(job.answers(queries)).as("writes at parallelism 2").isEqualTo(expected);
+        expected = answers(reference, queries);
+        assertThat(answers(job, queries)).as("writes at parallelism 2").isEqualTo(expected);
 
-        job = restore(job, 3, 1); // rescale 2 -> 1
-        assertThat(job.answers(queries)).as("after rescale 2 -> 1").isEqualTo(expected);
+        job = job.restore(3, 1); // rescale 2 -> 1
+        assertThat(answers(job, queries)).as("after rescale 2 -> 1").isEqualTo(expected);
         List<IndexRequest> fourth = writes(r, 300, version);
         reference.write(fourth);
         job.write(fourth);
-        assertThat(job.answers(queries)).as("writes after rescale 2 -> 1").isEqualTo(reference.answers(queries));
+        assertThat(answers(job, queries)).as("writes after rescale 2 -> 1").isEqualTo(answers(reference, queries));
         job.close();
         reference.close();
     }
@@ -230,11 +164,11 @@ class IvfCheckpointRescaleTest {
         List<IndexRequest> docs = writes(r, 40, new int[] {0});
         for (DenseIndexOptions[] kinds : new DenseIndexOptions[][] {{DenseIndexOptions.exact(), IVF},
                 {IVF, DenseIndexOptions.exact()}}) {
-            Job before = start(kinds[0]);
+            ShardOperators before = ShardOperators.start(shards(kinds[0]));
             before.write(docs);
             OperatorSubtaskState snapshot = before.snapshot(1).get(0);
             before.close();
-            var after = harness(kinds[1], 1, 0, snapshot);
+            var after = ShardOperators.harness(shards(kinds[1]), 1, 0, snapshot);
             IndexRequest shard = docs.stream().filter(d -> d.dense != null).findFirst().orElseThrow();
             assertThatThrownBy(
                             () -> after.processElement2(query(shard.shard, QueryMode.DENSE, vector(r), 0), 0L))
