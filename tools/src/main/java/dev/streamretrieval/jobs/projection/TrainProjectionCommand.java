@@ -164,42 +164,70 @@ public final class TrainProjectionCommand {
             }
             ndcg.put("full-raw", PoolEvaluation.ndcg(raw.get("full"), heldOut.collection()));
             ndcg.put("full-projected", PoolEvaluation.ndcg(projected.get("full"), heldOut.collection()));
-            // item 3: weights of a linear combination chosen on the training collections' validation queries
+            // item 3: weights of a linear combination chosen on the training collections' validation queries,
+            // with the fold's projection and with the raw states (the held-out collection never picks its weights)
             double[] w = chooseWeights(training, r.projection(), settings.validationFraction(), rrf);
             float[][] heldOutMaxSim = PoolEvaluation.maxSim(heldOut, r.projection(), all);
             ndcg.put("combined-linear", PoolEvaluation.combinedNdcg(heldOut, heldOutMaxSim, all, w[0], w[1], false, rrf));
             ndcg.put("combined-rrf3", PoolEvaluation.combinedNdcg(heldOut, heldOutMaxSim, all, 0, 0, true, rrf));
-            row.put("combined_linear_weights", Map.of("bm25", w[0], "dense", w[1], "maxsim", ProjectionTrainer.round(1 - w[0] - w[1])));
+            row.put("combined_linear_weights", weights(w));
+            double[] wRaw = chooseWeights(training, null, settings.validationFraction(), rrf);
+            ndcg.put("combined-linear-raw", PoolEvaluation.combinedNdcg(heldOut, PoolEvaluation.maxSim(heldOut, null, all),
+                    all, wRaw[0], wRaw[1], false, rrf));
+            row.put("combined_linear_raw_weights", weights(wRaw));
             row.put("ndcg10", ndcg);
             row.put("training_validation_ndcg10", r.validation());
             rows.add(row);
             System.out.printf(Locale.ROOT, "%s: %s (%.0f s)%n", heldOut.collection().name(), ndcg,
                     (System.nanoTime() - t0) / 1e9);
         }
+        // the weights a job would ship: chosen on every collection's validation queries (raw states, no projection)
+        double[] wAll = chooseWeights(pools, null, settings.validationFraction(), rrf);
         System.out.println();
-        System.out.println("| held-out collection | bm25 | dense | hybrid (RRF) | hybrid-linear | full, raw 384-d | full, projected 128-d | projected − hybrid-linear | combined linear (weights b/d/m) | combined RRF-3 |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|---|");
-        double sum = 0;
+        System.out.println("| held-out collection | bm25 | dense | hybrid (RRF) | hybrid-linear | MaxSim alone, raw 384-d"
+                + " | MaxSim alone, projected 128-d | combined linear, projected (weights b/d/m) | combined linear, raw"
+                + " (weights b/d/m) | combined RRF-3, projected | combined projected − hybrid-linear | combined raw −"
+                + " hybrid-linear |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
+        double sumProjected = 0;
+        double sumRaw = 0;
         for (Map<String, Object> row : rows) {
             @SuppressWarnings("unchecked")
             Map<String, Double> n = (Map<String, Double>) row.get("ndcg10");
-            double diff = n.get("full-projected") - n.get("hybrid-linear");
-            sum += diff;
             @SuppressWarnings("unchecked")
             Map<String, Double> w = (Map<String, Double>) row.get("combined_linear_weights");
-            System.out.printf(Locale.ROOT, "| %s | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f | %+.4f | %.4f (%.1f/%.1f/%.1f) | %.4f |%n",
+            @SuppressWarnings("unchecked")
+            Map<String, Double> wr = (Map<String, Double>) row.get("combined_linear_raw_weights");
+            double diffProjected = n.get("combined-linear") - n.get("hybrid-linear");
+            double diffRaw = n.get("combined-linear-raw") - n.get("hybrid-linear");
+            sumProjected += diffProjected;
+            sumRaw += diffRaw;
+            System.out.printf(Locale.ROOT, "| %s | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f (%.1f/%.1f/%.1f) |"
+                    + " %.4f (%.1f/%.1f/%.1f) | %.4f | %+.4f | %+.4f |%n",
                     row.get("collection"), n.get("bm25"), n.get("dense"), n.get("hybrid"), n.get("hybrid-linear"),
-                    n.get("full-raw"), n.get("full-projected"), diff, n.get("combined-linear"), w.get("bm25"),
-                    w.get("dense"), w.get("maxsim"), n.get("combined-rrf3"));
+                    n.get("full-raw"), n.get("full-projected"), n.get("combined-linear"), w.get("bm25"),
+                    w.get("dense"), w.get("maxsim"), n.get("combined-linear-raw"), wr.get("bm25"), wr.get("dense"),
+                    wr.get("maxsim"), n.get("combined-rrf3"), diffProjected, diffRaw);
         }
-        System.out.printf(Locale.ROOT, "mean projected − hybrid-linear: %+.4f; %.0f s in all%n", sum / rows.size(),
+        System.out.printf(Locale.ROOT, "mean combined − hybrid-linear: projected %+.4f, raw %+.4f; weights chosen on all"
+                + " %d collections (raw states) b/d/m %.1f/%.1f/%.1f; %.0f s in all%n", sumProjected / rows.size(),
+                sumRaw / rows.size(), pools.size(), wAll[0], wAll[1], ProjectionTrainer.round(1 - wAll[0] - wAll[1]),
                 (System.nanoTime() - t0) / 1e9);
         if (report != null) {
             Map<String, Object> out = new LinkedHashMap<>(record);
             out.put("leave_one_out", rows);
+            out.put("combined_linear_raw_weights_all_collections", weights(wAll));
             Files.write(Path.of(report), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
                     .writeValueAsBytes(out));
         }
+    }
+
+    private static Map<String, Double> weights(double[] w) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("bm25", w[0]);
+        m.put("dense", w[1]);
+        m.put("maxsim", ProjectionTrainer.round(1 - w[0] - w[1]));
+        return m;
     }
 
     /**
