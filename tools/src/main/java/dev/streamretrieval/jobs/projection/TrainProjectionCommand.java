@@ -217,7 +217,9 @@ public final class TrainProjectionCommand {
             Map<String, Object> out = new LinkedHashMap<>(record);
             out.put("leave_one_out", rows);
             out.put("combined_linear_raw_weights_all_collections", weights(wAll));
-            Files.write(Path.of(report), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            Path reportFile = Path.of(report).toAbsolutePath();
+            Files.createDirectories(reportFile.getParent());
+            Files.write(reportFile, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
                     .writeValueAsBytes(out));
         }
     }
