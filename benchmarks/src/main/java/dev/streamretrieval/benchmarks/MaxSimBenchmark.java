@@ -17,12 +17,15 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * MaxSim of one 32-token query over 100 candidates of ~200 tokens (384 dimensions), one thread, per token codec.
- * One operation = the whole query: prepare it, then score all 100 candidates, exactly as a shard does in full
- * mode. {@code kernel} is the shipped {@link TokenCodec#maxSim}; {@code reference} is the kernel as it was before
- * it was optimised ({@link ReferenceMaxSim}), kept for the before/after comparison.
+ * MaxSim of one 32-token query over 100 candidates of ~200 tokens, one thread, per token codec and dimension (384,
+ * MiniLM's raw token states; 128, the trained projection's and ColBERT's size). One operation = the whole query:
+ * prepare it, then score all 100 candidates, exactly as a shard does in full mode ({@link MaxSimWorkload}).
+ * {@code kernel} is the shipped path: {@link TokenCodec#maxSim} for float16/int8/binary, and for the residual codecs
+ * the shard's {@code ResidualCodebook.maxSim} (decompress each candidate's tokens against a codebook trained on the
+ * workload's token vectors, then the float16 kernel). {@code reference} is the kernel as it was before it was
+ * optimised ({@link ReferenceMaxSim}), kept for the before/after comparison; the residual codecs never had one, so
+ * it has its own parameter set without them.
  */
-@State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
@@ -30,29 +33,52 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = {"-Xmx1g"})
 @Threads(1)
 public class MaxSimBenchmark {
-    @Param({"float16", "int8", "binary"})
-    public String codec;
 
-    private TokenCodec tokenCodec;
-    private MaxSimWorkload workload;
+    /** The shipped kernels' workload: every codec. */
+    @State(Scope.Thread)
+    public static class Shipped {
+        @Param({"float16", "int8", "binary", "residual2", "residual1"})
+        public String codec;
 
-    @Setup
-    public void setUp() {
-        tokenCodec = TokenCodec.parse(codec);
-        workload = new MaxSimWorkload(tokenCodec, 384, 42);
+        @Param({"384", "128"})
+        public int dimension;
+
+        MaxSimWorkload workload;
+
+        @Setup
+        public void setUp() {
+            workload = new MaxSimWorkload(TokenCodec.parse(codec), dimension, 42);
+        }
+    }
+
+    /** The reference kernels' workload: the codecs that had a first, unoptimised kernel. */
+    @State(Scope.Thread)
+    public static class Before {
+        @Param({"float16", "int8", "binary"})
+        public String codec;
+
+        @Param({"384", "128"})
+        public int dimension;
+
+        MaxSimWorkload workload;
+
+        @Setup
+        public void setUp() {
+            workload = new MaxSimWorkload(TokenCodec.parse(codec), dimension, 42);
+        }
     }
 
     @Benchmark
-    public float kernel() {
-        return workload.scoreAll();
+    public float kernel(Shipped s) {
+        return s.workload.scoreAll();
     }
 
     @Benchmark
-    public float reference() {
-        ReferenceMaxSim.Prepared q = ReferenceMaxSim.prepare(workload.query);
+    public float reference(Before s) {
+        ReferenceMaxSim.Prepared q = ReferenceMaxSim.prepare(s.workload.query);
         float sum = 0;
-        for (byte[] doc : workload.docs) {
-            sum += ReferenceMaxSim.maxSim(tokenCodec, q, doc);
+        for (byte[] doc : s.workload.docs) {
+            sum += ReferenceMaxSim.maxSim(s.workload.codec, q, doc);
         }
         return sum;
     }
