@@ -353,7 +353,6 @@ public enum TokenCodec {
     }
 
     static final class Scratch {
-        private float[] token = new float[0];
         private float[][] rows = new float[0][];
         private float[] scores0 = new float[0];
         private float[] scores1 = new float[0];
@@ -374,11 +373,6 @@ public enum TokenCodec {
 
         float[] scores1(int size) {
             return scores1 = atLeast(scores1, size);
-        }
-
-        /** One token's decoded vector. */
-        float[] token(int dim) {
-            return token = atLeast(token, dim);
         }
 
         float[] scales(int size) {
