@@ -7,6 +7,7 @@ import dev.streamretrieval.operators.index.DenseIndexOptions;
 import dev.streamretrieval.operators.placement.ShardPlacement;
 import dev.streamretrieval.operators.query.QueryOptions;
 import dev.streamretrieval.operators.scoring.Bm25;
+import dev.streamretrieval.operators.scoring.Fusion;
 import dev.streamretrieval.schemas.InputLimits;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -193,6 +194,11 @@ public class JobOptions implements Serializable {
         }
         if (gather.linearBm25Weight < 0 || gather.linearBm25Weight > 1) {
             throw new IllegalArgumentException("--linear-bm25-weight must be within [0, 1]");
+        }
+        try {
+            Fusion.checkFullWeights(gather.fullBm25Weight, gather.fullDenseWeight);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--full-bm25-weight and --full-dense-weight: " + e.getMessage(), e);
         }
         bm25();
     }

@@ -247,6 +247,15 @@ public final class RetrievalOptions {
     public static final ConfigOption<Integer> MAXSIM_DEPTH = add(key("maxsim-depth").intType()
             .defaultValue(D.query.maxSimDepth).withDescription("full: documents per query scored with MaxSim over all shards"),
             (o, v) -> o.query.maxSimDepth = v);
+    public static final ConfigOption<Double> FULL_BM25_WEIGHT = add(key("full-bm25-weight").doubleType()
+            .defaultValue(D.gather.fullBm25Weight).withDescription("full: weight of min-max normalised BM25 in the "
+                    + "final score of the MaxSim-scored candidates (README: Full mode combining evidence); MaxSim gets "
+                    + "1 - full-bm25-weight - full-dense-weight; both 0: MaxSim alone"),
+            (o, v) -> o.gather.fullBm25Weight = v);
+    public static final ConfigOption<Double> FULL_DENSE_WEIGHT = add(key("full-dense-weight").doubleType()
+            .defaultValue(D.gather.fullDenseWeight).withDescription("full: weight of min-max normalised dense in that "
+                    + "score; each weight within [0, 1], their sum at most 1"),
+            (o, v) -> o.gather.fullDenseWeight = v);
     public static final ConfigOption<Integer> RERANK_DEPTH = add(key("rerank-depth").intType()
             .defaultValue(D.gather.rerankDepth).withDescription("full: top hits reranked by the cross-encoder"),
             (o, v) -> o.gather.rerankDepth = v);

@@ -72,6 +72,20 @@ class JobOptionsTest {
     }
 
     @Test
+    void fullModeWeightsAreReadAndBadOnesRefused() {
+        JobOptions o = JobOptions.parse(conf("retrieval.full-bm25-weight", "0.5"), "--full-dense-weight", "0.2");
+        assertThat(o.gather.fullBm25Weight).isEqualTo(0.5);
+        assertThat(o.gather.fullDenseWeight).isEqualTo(0.2);
+        assertThat(JobOptions.parse("--full-bm25-weight", "0", "--full-dense-weight", "0").gather.fullDenseWeight)
+                .as("0 and 0: MaxSim alone").isZero();
+        assertThatThrownBy(() -> JobOptions.parse("--full-bm25-weight", "0.6", "--full-dense-weight", "0.5"))
+                .hasMessageStartingWith("--full-bm25-weight and --full-dense-weight: ")
+                .hasMessageContaining("sum to at most 1");
+        assertThatThrownBy(() -> JobOptions.parse(conf("retrieval.full-dense-weight", "-1")))
+                .hasMessageContaining("within [0, 1]");
+    }
+
+    @Test
     void validationAppliesToValuesFromEitherSource() {
         assertThatThrownBy(() -> JobOptions.parse("--delivery", "twice"))
                 .hasMessage("--delivery must be at-least-once or exactly-once, got twice");

@@ -21,6 +21,16 @@ public class GatherOptions implements Serializable {
     /** Weight of normalised BM25 in linear fusion (dense gets 1 − w). */
     public double linearBm25Weight = 0.5;
 
+    /**
+     * full mode: weight of min-max normalised BM25 in the final score of the MaxSim-scored candidates
+     * ({@link dev.streamretrieval.operators.scoring.Fusion#full}); provisional, see the README's "Full mode
+     * combining evidence".
+     */
+    public double fullBm25Weight = 0.3;
+
+    /** full mode: weight of min-max normalised dense; MaxSim gets 1 − fullBm25Weight − fullDenseWeight. */
+    public double fullDenseWeight = 0.4;
+
     /** full mode: hits passed to the cross-encoder with their text. */
     public int rerankDepth = 20;
 

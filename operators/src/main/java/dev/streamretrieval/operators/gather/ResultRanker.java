@@ -20,8 +20,11 @@ import java.util.Map;
  *   <li>{@code hybrid}: {@link Fusion} of the global BM25 list (top bm25Depth of the candidates a shard put in
  *       its BM25 list) and the dense list (top denseDepth): RRF over the two rankings, or normalised linear over
  *       the global BM25 and dense scores of all candidates.</li>
- *   <li>{@code full}: candidates the shards scored with MaxSim first (by MaxSim), then the rest in hybrid order;
- *       the cross-encoder later reorders the top rerankDepth.</li>
+ *   <li>{@code full}: candidates the shards scored with MaxSim first, ordered by {@link Fusion#full}, the
+ *       combination {@code w_b·mm(bm25) + w_d·mm(dense) + (1 − w_b − w_d)·mm(maxsim)} of their global BM25, dense
+ *       and MaxSim scores min-max normalised over those candidates (shown as {@value #FULL_LABEL}; weights 0 and 0
+ *       order by MaxSim alone); then the rest in hybrid order. The cross-encoder later reorders the top
+ *       rerankDepth.</li>
  * </ul>
  * Ties break by document id so results are deterministic.
  */
@@ -35,12 +38,20 @@ public final class ResultRanker implements java.io.Serializable {
      */
     public record Ranked(int index, double score, Map<String, Double> scores, Map<String, Integer> ranks) {}
 
+    /** The name full mode's combined score is shown under in a hit's {@code scores}. */
+    public static final String FULL_LABEL = "combined";
+
     private final Bm25 bm25;
     private final Fusion fusion;
+    private final double fullBm25Weight;
+    private final double fullDenseWeight;
 
     public ResultRanker(Bm25 bm25, GatherOptions options) {
+        Fusion.checkFullWeights(options.fullBm25Weight, options.fullDenseWeight);
         this.bm25 = bm25;
         this.fusion = new Fusion(options.fusion, options.rrfK, options.linearBm25Weight);
+        this.fullBm25Weight = options.fullBm25Weight;
+        this.fullDenseWeight = options.fullDenseWeight;
     }
 
     public List<Ranked> rank(PendingQuery p) {
@@ -168,12 +179,24 @@ public final class ResultRanker implements java.io.Serializable {
         for (Ranked r : hybrid) {
             (Float.isNaN(cands[r.index()].maxSimScore) ? rest : scored).add(r);
         }
-        scored.sort(Comparator.<Ranked>comparingDouble(r -> -cands[r.index()].maxSimScore)
-                .thenComparing(r -> cands[r.index()].docId));
-        List<Ranked> out = new ArrayList<>(hybrid.size());
-        for (Ranked r : scored) {
-            out.add(new Ranked(r.index(), cands[r.index()].maxSimScore, r.scores(), r.ranks()));
+        int n = scored.size();
+        double[] b = new double[n];
+        double[] d = new double[n];
+        double[] ms = new double[n];
+        for (int j = 0; j < n; j++) {
+            Candidate c = cands[scored.get(j).index()];
+            b[j] = bm25Scores[scored.get(j).index()];
+            d[j] = Float.isNaN(c.denseScore) ? Double.NaN : c.denseScore;
+            ms[j] = c.maxSimScore;
         }
+        double[] combined = Fusion.full(n, b, d, ms, fullBm25Weight, fullDenseWeight);
+        List<Ranked> out = new ArrayList<>(hybrid.size());
+        for (int j = 0; j < n; j++) {
+            Ranked r = scored.get(j);
+            r.scores().put(FULL_LABEL, combined[j]);
+            out.add(new Ranked(r.index(), combined[j], r.scores(), r.ranks()));
+        }
+        out.sort(Comparator.<Ranked>comparingDouble(r -> -r.score()).thenComparing(r -> cands[r.index()].docId));
         out.addAll(rest);
         return out;
     }

@@ -1,6 +1,8 @@
 package dev.streamretrieval.operators.gather;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.streamretrieval.operators.index.Candidate;
 import dev.streamretrieval.operators.scoring.Bm25;
@@ -8,7 +10,10 @@ import dev.streamretrieval.schemas.QueryMode;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Hybrid ordering in the gather: the fusion options reach the ranking, and fused ties break by document id. */
+/**
+ * Hybrid and full ordering in the gather: the fusion options reach the ranking, fused ties break by document id,
+ * and full mode orders its MaxSim-scored candidates by the combined evidence.
+ */
 class ResultRankerTest {
     private static final Bm25 BM25 = new Bm25(0.9, 0.4, false);
 
@@ -89,5 +94,68 @@ class ResultRankerTest {
         PendingQuery bm25 = hybrid(null, cands);
         bm25.mode = QueryMode.BM25;
         assertThat(new ResultRanker(BM25, new GatherOptions()).rank(bm25)).allMatch(r -> r.ranks().isEmpty());
+    }
+
+    private static Candidate scored(String id, int tf, float dense, float maxSim) {
+        Candidate c = cand(id, tf, dense, true, true);
+        c.maxSimScore = maxSim;
+        return c;
+    }
+
+    private static GatherOptions fullWeights(double bm25, double dense) {
+        GatherOptions o = new GatherOptions();
+        o.fullBm25Weight = bm25;
+        o.fullDenseWeight = dense;
+        return o;
+    }
+
+    /**
+     * BM25 (one term, k1 0.9, b 0.4, every length the average): tf·1.9/(tf + 0.9)·idf, so tf 9, 1, 0 score
+     * 1.7273·idf, idf, 0 and normalise to 1, 9.9/17.1 = 0.5789, 0. MaxSim 7, 10, 8 normalise to 0, 1, 1/3; dense
+     * 0.5, 0.1, 0.9 to 0.5, 0, 1 (over the MaxSim-scored a, b, c only: e's dense −0.7 is not in the range).
+     */
+    private static PendingQuery fullQuery() {
+        PendingQuery p = hybrid(null, scored("b", 9, 0.5f, 7f), scored("c", 1, 0.1f, 10f), scored("a", 0, 0.9f, 8f),
+                cand("e", 9, -0.7f, true, true));
+        p.mode = QueryMode.FULL;
+        return p;
+    }
+
+    @Test
+    void fullOrdersTheMaxSimScoredCandidatesByTheCombinedEvidence() {
+        PendingQuery p = fullQuery();
+        var ranked = new ResultRanker(BM25, fullWeights(0.5, 0.2)).rank(p);
+        // b: 0.5·1 + 0.2·0.5 + 0.3·0 = 0.6; c: 0.5·0.5789 + 0.2·0 + 0.3·1 = 0.5895; a: 0 + 0.2·1 + 0.3·(1/3) = 0.3.
+        // By MaxSim alone it would be c, a, b; normalising dense over all four (e included) would put c first.
+        // e has no MaxSim score and follows in hybrid order.
+        assertThat(order(new ResultRanker(BM25, fullWeights(0.5, 0.2)), p)).containsExactly("b", "c", "a", "e");
+        assertThat(ranked.get(0).score()).isCloseTo(0.6, within(1e-6));
+        assertThat(ranked.get(1).score()).isCloseTo(0.5 * 9.9 / 17.1 + 0.3, within(1e-6));
+        assertThat(ranked.get(2).score()).isCloseTo(0.3, within(1e-6));
+        assertThat(ranked.get(0).scores()).containsEntry(ResultRanker.FULL_LABEL, ranked.get(0).score())
+                .containsEntry("maxsim", 7.0).containsKeys("bm25", "dense", "rrf");
+        assertThat(ranked.get(3).scores()).doesNotContainKeys(ResultRanker.FULL_LABEL, "maxsim");
+        // the ranks in the fused lists are still reported: b is first by BM25 (tf 9, ties with e by id)
+        assertThat(ranked.get(0).ranks()).containsEntry("bm25", 1);
+    }
+
+    @Test
+    void fullWithWeightsZeroAndZeroOrdersByMaxSimAlone() {
+        PendingQuery p = fullQuery();
+        var ranked = new ResultRanker(BM25, fullWeights(0, 0)).rank(p);
+        assertThat(ranked.stream().map(r -> p.candidates[r.index()].docId)).containsExactly("c", "a", "b", "e");
+        assertThat(ranked.get(0).score()).isEqualTo(1.0);
+        assertThat(ranked.get(1).score()).isCloseTo(1.0 / 3, within(1e-12));
+        assertThat(ranked.get(2).score()).isEqualTo(0.0);
+        // all dense: a (0.9), b (0.5), c (0.1)
+        assertThat(order(new ResultRanker(BM25, fullWeights(0, 1)), p)).containsExactly("a", "b", "c", "e");
+    }
+
+    @Test
+    void badFullWeightsAreRefused() {
+        assertThatThrownBy(() -> new ResultRanker(BM25, fullWeights(0.6, 0.5)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sum to at most 1");
+        assertThatThrownBy(() -> new ResultRanker(BM25, fullWeights(-0.1, 0)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("within [0, 1]");
     }
 }

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import org.junit.jupiter.api.Test;
 
-/** RRF and normalised linear fusion, as the shard and the gather both use them. */
+/** RRF and normalised linear fusion, as the shard and the gather both use them, and full mode's combination. */
 class FusionTest {
     private static final Fusion RRF60 = new Fusion("rrf", 60, 0.5);
 
@@ -76,5 +76,39 @@ class FusionTest {
         double[] linear = RRF60.fuse(Fusion.Method.LINEAR, 2, new int[] {1}, null, new double[] {9, 1}, null);
         assertThat(rrf[1]).isGreaterThan(rrf[0]);
         assertThat(linear[0]).isGreaterThan(linear[1]);
+    }
+
+    @Test
+    void fullCombinesTheThreeNormalisedScoresWithTheGivenWeights() {
+        // bm25 {2, 6, 4} → {0, 1, 0.5}; dense {0.1, 0.3, NaN} → {0, 1, 0 (missing counts as the minimum)};
+        // maxsim {5, 3, 4.5} → {1, 0, 0.75}; weights 0.2 / 0.2 / 0.6
+        double[] f = Fusion.full(3, new double[] {2, 6, 4}, new double[] {0.1, 0.3, Double.NaN},
+                new double[] {5, 3, 4.5}, 0.2, 0.2);
+        assertThat(f[0]).isCloseTo(0.6, within(1e-12)); // 0.6 · 1
+        assertThat(f[1]).isCloseTo(0.4, within(1e-12)); // 0.2 · 1 + 0.2 · 1
+        assertThat(f[2]).isCloseTo(0.55, within(1e-12)); // 0.2 · 0.5 + 0.6 · 0.75
+        // weights 0 and 0: MaxSim alone, normalised
+        assertThat(Fusion.full(3, new double[] {2, 6, 4}, new double[] {0.1, 0.3, Double.NaN},
+                new double[] {5, 3, 4.5}, 0, 0)).containsExactly(1.0, 0.0, 0.75);
+        // all BM25 and dense scores equal: they count 1 each and leave MaxSim's order
+        double[] flat = Fusion.full(2, new double[] {3, 3}, new double[] {0.5, 0.5}, new double[] {1, 2}, 0.3, 0.4);
+        assertThat(flat[0]).isCloseTo(0.7, within(1e-12));
+        assertThat(flat[1]).isCloseTo(1.0, within(1e-12));
+    }
+
+    @Test
+    void fullRefusesWeightsThatAreNotAConvexCombination() {
+        assertThatThrownBy(() -> Fusion.checkFullWeights(-0.1, 0.5)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("within [0, 1]").hasMessageContaining("-0.1");
+        assertThatThrownBy(() -> Fusion.checkFullWeights(0.2, 1.5)).hasMessageContaining("1.5");
+        assertThatThrownBy(() -> Fusion.checkFullWeights(0.6, 0.5)).hasMessageContaining("sum to at most 1");
+        assertThatThrownBy(() -> Fusion.checkFullWeights(Double.NaN, 0)).hasMessageContaining("NaN");
+        assertThatThrownBy(() -> Fusion.full(1, new double[] {1}, new double[] {1}, new double[] {1}, 0.9, 0.2))
+                .isInstanceOf(IllegalArgumentException.class);
+        // the edges are allowed: MaxSim alone, and no MaxSim at all (0.7 + 0.3 is 1 up to rounding)
+        Fusion.checkFullWeights(0, 0);
+        Fusion.checkFullWeights(0.7, 0.3);
+        assertThat(Fusion.maxSimWeight(0.7, 0.3)).isEqualTo(0.0);
+        assertThat(Fusion.maxSimWeight(0.3, 0.4)).isCloseTo(0.3, within(1e-15));
     }
 }

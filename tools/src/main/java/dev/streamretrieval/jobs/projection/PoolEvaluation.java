@@ -2,6 +2,7 @@ package dev.streamretrieval.jobs.projection;
 
 import dev.streamretrieval.jobs.evaluation.MetricSummary;
 import dev.streamretrieval.operators.encoding.TokenProjection;
+import dev.streamretrieval.operators.scoring.Fusion;
 import dev.streamretrieval.operators.vectors.TokenCodec;
 import dev.streamretrieval.schemas.Document;
 import dev.streamretrieval.schemas.Query;
@@ -14,8 +15,9 @@ import java.util.Map;
 /**
  * nDCG@10 of the job's modes over {@link QueryPools}, in process: bm25, dense, hybrid (RRF), hybrid-linear, and
  * full, whose MaxSim runs through the job's own path (the token projection when given, then the float16 token
- * codec and its MaxSim kernel). Full mode orders its MaxSim-scored pool by MaxSim and the rest in the job's
- * fusion order, as the gather does; {@link #maxSim} exposes the MaxSim scores for other combination rules.
+ * codec and its MaxSim kernel). "full" here is MaxSim alone: the MaxSim-scored pool by MaxSim and the rest in
+ * the job's fusion order, i.e. the gather with full-mode weights 0 and 0; {@link #combinedOrder} orders by the
+ * job's combining rule ({@link Fusion#full}) with any weights, and by a rank fusion of the three.
  */
 final class PoolEvaluation {
     static final String NDCG = "nDCG@10";
@@ -76,73 +78,41 @@ final class PoolEvaluation {
         return out;
     }
 
-    /** The gather's full order: MaxSim-scored candidates by MaxSim, then the others in fusion order. */
+    /** Full mode by MaxSim alone: the gather's order with full-mode weights 0 and 0. */
     static int[] fullOrder(QueryPools.Pool p, float[] maxSim, double[] fused, List<Document> docs) {
-        double[] key = new double[p.union().length];
-        java.util.Arrays.fill(key, Double.NEGATIVE_INFINITY);
-        for (int r = 0; r < p.maxSimPool().length; r++) {
-            if (!Float.isNaN(maxSim[r])) {
-                key[p.maxSimPool()[r]] = maxSim[r];
-            }
-        }
-        int[] byMaxSim = QueryPools.orderBy(p.union(), key, docs);
-        int[] byFusion = QueryPools.orderBy(p.union(), fused, docs);
-        int[] out = new int[byMaxSim.length];
-        int n = 0;
-        for (int i : byMaxSim) {
-            if (key[i] != Double.NEGATIVE_INFINITY) {
-                out[n++] = i;
-            }
-        }
-        for (int i : byFusion) {
-            if (key[i] == Double.NEGATIVE_INFINITY) {
-                out[n++] = i;
-            }
-        }
-        return out;
+        return combinedOrder(p, maxSim, fused, docs, 0, 0, false);
     }
 
+    /** The RRF of {@code rrf3}, with the usual k = 60. */
+    private static final Fusion RRF60 = new Fusion("rrf", 60, 0.5);
+
     /**
-     * Candidate full-mode rules that combine MaxSim with the hybrid evidence instead of replacing it, over the
-     * MaxSim-scored pool (the rest follows in fusion order, as now):
+     * Full-mode rules that combine MaxSim with the hybrid evidence instead of replacing it. The pool's
+     * candidates with a MaxSim score come first, the rest follow in fusion order, as in the gather:
      * <ul>
-     *   <li>linear: {@code w_b·mm(bm25) + w_d·mm(dense) + w_m·mm(maxsim)}, min-max over the pool (weights sum to 1);</li>
-     *   <li>rrf3: {@code Σ 1/(60 + rank)} over the BM25, dense and MaxSim rankings of the pool.</li>
+     *   <li>linear: the job's rule, {@link Fusion#full} with weights {@code wb}, {@code wd} (MaxSim gets the rest)
+     *       over the MaxSim-scored candidates, ties by document id ({@code ResultRanker.full});</li>
+     *   <li>rrf3 (measured, not in the job): {@link Fusion#rrf} (k = 60) of their BM25, dense and MaxSim rankings.</li>
      * </ul>
      */
     static int[] combinedOrder(QueryPools.Pool p, float[] maxSim, double[] fused, List<Document> docs, double wb,
             double wd, boolean rrf3) {
-        int n = p.maxSimPool().length;
+        int[] scored = java.util.stream.IntStream.range(0, p.maxSimPool().length)
+                .filter(r -> !Float.isNaN(maxSim[r])).toArray();
+        int n = scored.length;
         double[] b = new double[n];
         double[] d = new double[n];
         double[] m = new double[n];
-        for (int r = 0; r < n; r++) {
-            b[r] = p.bm25()[p.maxSimPool()[r]];
-            d[r] = p.dense()[p.maxSimPool()[r]];
-            m[r] = Float.isNaN(maxSim[r]) ? Double.NaN : maxSim[r];
+        for (int j = 0; j < n; j++) {
+            b[j] = p.bm25()[p.maxSimPool()[scored[j]]];
+            d[j] = p.dense()[p.maxSimPool()[scored[j]]];
+            m[j] = maxSim[scored[j]];
         }
-        double[] score = new double[n];
-        if (rrf3) {
-            for (double[] list : new double[][] {b, d, m}) {
-                Integer[] order = new Integer[n];
-                java.util.Arrays.setAll(order, i -> i);
-                java.util.Arrays.sort(order, (x, y) -> Double.compare(value(list[y]), value(list[x])));
-                for (int rank = 0; rank < n; rank++) {
-                    score[order[rank]] += 1.0 / (60 + rank + 1);
-                }
-            }
-        } else {
-            double[] nb = minMax(b);
-            double[] nd = minMax(d);
-            double[] nm = minMax(m);
-            for (int r = 0; r < n; r++) {
-                score[r] = wb * nb[r] + wd * nd[r] + (1 - wb - wd) * nm[r];
-            }
-        }
+        double[] score = rrf3 ? RRF60.rrf(n, ranking(b), ranking(d), ranking(m)) : Fusion.full(n, b, d, m, wb, wd);
         double[] key = new double[p.union().length];
         java.util.Arrays.fill(key, Double.NEGATIVE_INFINITY);
-        for (int r = 0; r < n; r++) {
-            key[p.maxSimPool()[r]] = score[r];
+        for (int j = 0; j < n; j++) {
+            key[p.maxSimPool()[scored[j]]] = score[j];
         }
         int[] byScore = QueryPools.orderBy(p.union(), key, docs);
         int[] byFusion = QueryPools.orderBy(p.union(), fused, docs);
@@ -161,24 +131,12 @@ final class PoolEvaluation {
         return out;
     }
 
-    private static double value(double x) {
-        return Double.isNaN(x) ? Double.NEGATIVE_INFINITY : x;
-    }
-
-    private static double[] minMax(double[] x) {
-        double min = Double.POSITIVE_INFINITY;
-        double max = Double.NEGATIVE_INFINITY;
-        for (double v : x) {
-            if (!Double.isNaN(v)) {
-                min = Math.min(min, v);
-                max = Math.max(max, v);
-            }
-        }
-        double[] out = new double[x.length];
-        for (int i = 0; i < x.length; i++) {
-            out[i] = Double.isNaN(x[i]) ? 0 : max > min ? (x[i] - min) / (max - min) : 1;
-        }
-        return out;
+    /** Positions 0..n-1 by score descending (ties in position order). */
+    private static int[] ranking(double[] score) {
+        Integer[] order = new Integer[score.length];
+        java.util.Arrays.setAll(order, i -> i);
+        java.util.Arrays.sort(order, (x, y) -> Double.compare(score[y], score[x]));
+        return java.util.Arrays.stream(order).mapToInt(Integer::intValue).toArray();
     }
 
     /** nDCG@10 of a combined rule over the given queries. */
