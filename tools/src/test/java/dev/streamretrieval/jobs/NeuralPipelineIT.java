@@ -88,7 +88,13 @@ class NeuralPipelineIT {
                 SearchResult full = ask(client, "f1", "collapsed core of a massive star", QueryMode.FULL);
                 assertThat(full.notes).isEmpty();
                 List<Hit> top = full.hits.subList(0, Math.min(3, full.hits.size()));
-                assertThat(top).allSatisfy(h -> assertThat(h.scores).containsKeys("maxsim", "cross_encoder"));
+                assertThat(top).allSatisfy(h -> assertThat(h.scores).containsKeys("maxsim", "combined", "cross_encoder"));
+                // below the rerank depth the hits keep full mode's order: the combined BM25, dense and MaxSim score
+                List<Hit> below = full.hits.subList(top.size(), full.hits.size());
+                assertThat(below).isNotEmpty().allSatisfy(h -> assertThat(h.score).isEqualTo(h.scores.get("combined")));
+                for (int i = 1; i < below.size(); i++) {
+                    assertThat(below.get(i - 1).score).isGreaterThanOrEqualTo(below.get(i).score);
+                }
                 // the reranked top follows the cross-encoder's logits
                 for (int i = 1; i < top.size(); i++) {
                     assertThat(top.get(i - 1).scores.get("cross_encoder")).isGreaterThanOrEqualTo(top.get(i).scores.get("cross_encoder"));

@@ -15,6 +15,7 @@ import dev.streamretrieval.schemas.Query;
 import dev.streamretrieval.schemas.QueryMode;
 import dev.streamretrieval.schemas.QueryOp;
 import dev.streamretrieval.schemas.SearchResult;
+import dev.streamretrieval.operators.gather.ResultRanker;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
@@ -208,8 +209,8 @@ final class RunCommand {
 
     /**
      * Why a hybrid or full hit ranks where it does: its rank and score in the BM25 and dense lists the fusion
-     * combined ("-" when a list does not hold it) and its MaxSim score where one was computed; empty for bm25 and
-     * dense hits.
+     * combined ("-" when a list does not hold it), its MaxSim score where one was computed and full mode's
+     * combined score of the two with MaxSim; empty for bm25 and dense hits.
      */
     static String evidence(Hit h) {
         if (h.ranks == null) {
@@ -225,6 +226,10 @@ final class RunCommand {
         Double maxSim = h.scores == null ? null : h.scores.get("maxsim");
         if (maxSim != null) {
             sb.append(String.format(java.util.Locale.ROOT, "  maxsim %.3f", maxSim));
+        }
+        Double combined = h.scores == null ? null : h.scores.get(ResultRanker.FULL_LABEL);
+        if (combined != null) {
+            sb.append(String.format(java.util.Locale.ROOT, "  %s %.3f", ResultRanker.FULL_LABEL, combined));
         }
         return sb.toString();
     }

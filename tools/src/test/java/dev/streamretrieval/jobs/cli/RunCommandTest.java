@@ -28,13 +28,15 @@ class RunCommandTest {
         scores.put("dense", 0.8125);
         scores.put("maxsim", 21.5);
         scores.put("rrf", 0.032);
+        scores.put("combined", 0.625);
         Hit h = new Hit("d1", 1, 21.5, scores, "t");
         h.ranks = Map.of("bm25", 3, "dense", 1);
         // each list's column is 14 wide so that titles line up
         assertThat(RunCommand.evidence(h)).isEqualTo(
-                "  bm25 #3 (7.250)    " + "  dense #1 (0.813)    " + "  maxsim 21.500");
+                "  bm25 #3 (7.250)    " + "  dense #1 (0.813)    " + "  maxsim 21.500  combined 0.625");
         h.ranks = Map.of("dense", 12);
         scores.remove("maxsim");
+        scores.remove("combined");
         assertThat(RunCommand.evidence(h)).isEqualTo("  bm25 -             " + "  dense #12 (0.813)   ");
         h.ranks = null; // bm25 and dense mode: one list, nothing to explain
         assertThat(RunCommand.evidence(h)).isEmpty();
