@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Model faults through Kafka and a MiniCluster, with generated models whose embedding tables are shorter than the
  * vocabulary (ONNX Runtime's Gather fails on any text holding a word beyond the table): a document the dense model
  * cannot encode is indexed for BM25 and reported as a degraded dead letter; a dense query it cannot encode is
- * answered by BM25 with a {@code degraded} entry; a full query the cross-encoder fails on keeps its MaxSim order
+ * answered by BM25 with a {@code degraded} entry; a full query the cross-encoder fails on keeps its combined order
  * with a {@code degraded} entry; the job never restarts (a restart would replay and re-encode the documents, and
  * the failing query would fail again and never be answered).
  */
@@ -95,15 +95,15 @@ class ModelFaultsIT {
                 int docs = NeuralPipelineIT.DOCS.size() + 1;
                 assertThat(client.awaitDocuments(docs, WAIT, null).documents).isEqualTo(docs);
 
-                // full: the cross-encoder fails on this query, the hits keep their MaxSim order
+                // full: the cross-encoder fails on this query, the hits keep full mode's combined order
                 assertThat(maxId(POISON_CROSS_ENCODER)).isBetween((long) CROSS_ENCODER_ROWS, BI_ENCODER_ROWS - 1L);
                 SearchResult noRerank = ask(client, "f1", POISON_CROSS_ENCODER + " volcanic glass", QueryMode.FULL);
                 assertThat(noRerank.mode).isEqualTo("full");
                 assertThat(noRerank.hits).isNotEmpty();
-                assertThat(noRerank.hits.get(0).scores).containsKey("maxsim").doesNotContainKey("cross_encoder");
+                assertThat(noRerank.hits.get(0).scores).containsKeys("maxsim", "combined").doesNotContainKey("cross_encoder");
                 for (int i = 1; i < noRerank.hits.size(); i++) {
-                    Double prev = noRerank.hits.get(i - 1).scores.get("maxsim");
-                    Double next = noRerank.hits.get(i).scores.get("maxsim");
+                    Double prev = noRerank.hits.get(i - 1).scores.get("combined");
+                    Double next = noRerank.hits.get(i).scores.get("combined");
                     if (prev != null && next != null) {
                         assertThat(prev).isGreaterThanOrEqualTo(next);
                     }
