@@ -55,6 +55,13 @@ public class IndexStats {
     @JsonProperty("tokens")
     public long tokens;
 
+    /**
+     * Re-trains of the shards' residual token codebooks after the feed drifted (summed over shards; residual
+     * token codecs only, the first training of each shard not counted).
+     */
+    @JsonProperty("token_codebook_retrains")
+    public long tokenCodebookRetrains;
+
     /** Live documents per virtual shard id. */
     @JsonProperty("documents_per_shard")
     public Map<Integer, Long> documentsPerShard = new LinkedHashMap<>();

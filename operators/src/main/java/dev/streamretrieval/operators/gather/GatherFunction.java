@@ -137,6 +137,7 @@ public class GatherFunction extends KeyedProcessFunction<String, ShardHits, Gath
             t.denseBytes += c.denseBytes;
             t.tokenBytes += c.tokenBytes;
             t.tokenCount += c.tokenCount;
+            t.tokenCodebookRetrains += c.tokenCodebookRetrains;
             t.postingBytes += c.postingBytes;
             t.storeBytes += c.storeBytes;
             p.totals = t;
@@ -253,6 +254,7 @@ public class GatherFunction extends KeyedProcessFunction<String, ShardHits, Gath
         s.denseBytes = t.denseBytes;
         s.tokenBytes = t.tokenBytes;
         s.tokens = t.tokenCount;
+        s.tokenCodebookRetrains = t.tokenCodebookRetrains;
         for (int i = 0; i < p.answeredShards.length && i < p.shardDocs.length; i++) {
             s.documentsPerShard.put(p.answeredShards[i], p.shardDocs[i]);
             s.subtaskOfShard.put(p.answeredShards[i], p.shardSubtasks[i]);

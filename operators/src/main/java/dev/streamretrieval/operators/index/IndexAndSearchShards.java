@@ -236,5 +236,6 @@ public class IndexAndSearchShards extends KeyedCoProcessFunction<Integer, IndexR
         g.gauge("storeBytes", (Gauge<Long>) () -> c.storeBytes);
         g.gauge("denseBytes", (Gauge<Long>) () -> c.denseBytes);
         g.gauge("tokenBytes", (Gauge<Long>) () -> c.tokenBytes);
+        g.gauge("tokenCodebookRetrains", (Gauge<Long>) () -> c.tokenCodebookRetrains);
     }
 }

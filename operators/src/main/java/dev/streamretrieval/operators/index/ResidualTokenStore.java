@@ -281,6 +281,7 @@ public final class ResidualTokenStore {
             put(shard, ordinal, cb.encode(x), cb, c);
         }
         retrains++;
+        c.tokenCodebookRetrains++;
     }
 
     private Pending pending() {

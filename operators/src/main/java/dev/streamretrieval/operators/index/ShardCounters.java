@@ -18,6 +18,11 @@ public class ShardCounters {
     public long denseBytes;
     public long tokenBytes;
     public long tokenCount;
+    /**
+     * Re-trains of the shard's residual token codebook after drift ({@link ResidualTokenStore#retrain}); the first
+     * training is not counted.
+     */
+    public long tokenCodebookRetrains;
     /** Bytes of the encoded posting blocks in the {@code posting-blocks} state (exact: every write adjusts it). */
     public long postingBytes;
     /** UTF-8 bytes of id, title and text of the documents in the {@code document-store} state. */
@@ -42,6 +47,7 @@ public class ShardCounters {
         c.denseBytes = denseBytes;
         c.tokenBytes = tokenBytes;
         c.tokenCount = tokenCount;
+        c.tokenCodebookRetrains = tokenCodebookRetrains;
         c.postingBytes = postingBytes;
         c.storeBytes = storeBytes;
         return c;
