@@ -60,6 +60,7 @@ class PrometheusMetricsIT {
         EXPECTED.put(OP + "shard_storeBytes", "bytes of stored documents per shard");
         EXPECTED.put(OP + "shard_denseBytes", "bytes of dense vectors per shard");
         EXPECTED.put(OP + "shard_tokenBytes", "bytes of token vectors per shard");
+        EXPECTED.put(OP + "shard_tokenCodebookRetrains", "re-trains of the residual token codebook per shard");
         EXPECTED.put(OP + "documentsEncoded", "documents through the encoder (neural stages)");
         EXPECTED.put(OP + "batches", "ONNX batches run (document and query encoders)");
         EXPECTED.put(OP + "batchSize", "records per ONNX batch (summary)");
