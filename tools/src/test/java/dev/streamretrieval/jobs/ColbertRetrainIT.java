@@ -55,12 +55,14 @@ import org.junit.jupiter.api.io.TempDir;
  * <p><b>Stream.</b> A producer thread sends colbert queries (two words of A or of B, k = 5) every few milliseconds
  * from before the first B document until well after the index is final. The re-trains are observed in the job's
  * own {@code op: stats} answers ({@code token_codebook_retrains}, the shards' {@code tokenCodebookRetrains}
- * gauge): none before the stream, one per shard after, and queries were sent before, between and after the two
- * observations that bracket them.
+ * gauge): none before the stream, one per shard after; queries were answered before the last stats answer without
+ * a re-train was asked, sent between it and the first stats answer with both, and sent after that one.
  *
  * <p><b>Checks.</b> Every query id gets exactly one answer, complete (both shards), not degraded; no dead letters.
- * The answers of queries sent while the index held A only, and of those sent after the stats showed the final
- * index (all documents, both re-trains), equal exhaustive MaxSim computed here from the words: a query token
+ * The answers of queries answered before the first B document was published (the index held A only: queries and
+ * documents come through different topics, so only an answer received proves what the shards held), and of
+ * queries sent after a stats answer showed the final index (all documents, both re-trains; nothing arrives
+ * later), equal exhaustive MaxSim computed here from the words: a query token
  * scores 1 against a document holding the same word (or [CLS]/[SEP]) and 0 otherwise, so a document scores
  * 2 + |query words ∩ document words|. Each hit's maxsim must be its document's score and the hits' scores the k
  * best; ties among equal scores may come in any order.
@@ -132,7 +134,7 @@ class ColbertRetrainIT {
                 // 2. the query stream, then domain B while it runs
                 QueryStream stream = new QueryStream(client);
                 stream.start();
-                awaitSent(stream, QUERIES_BEFORE_DRIFT);
+                awaitAnswered(stream, QUERIES_BEFORE_DRIFT);
                 List<Observation> seen = new ArrayList<>();
                 seen.add(observe(client));
                 long firstDriftDoc = System.nanoTime();
@@ -164,7 +166,7 @@ class ColbertRetrainIT {
                 // stats answers that bracket them (the last with none, the first with all)
                 Observation before = seen.stream().filter(s -> s.retrains() == 0).reduce((a, b) -> b).orElseThrow();
                 Observation after = seen.stream().filter(s -> s.retrains() == SHARDS).findFirst().orElseThrow();
-                assertThat(stream.sentBefore(before.askedAt())).as("queries sent before the re-trains")
+                assertThat(stream.answeredBefore(before.askedAt())).as("queries answered before the re-trains")
                         .isGreaterThanOrEqualTo(QUERIES_BEFORE_DRIFT);
                 assertThat(stream.sentBetween(before.askedAt(), after.receivedAt()))
                         .as("queries sent while the shards re-trained").isPositive();
@@ -197,12 +199,13 @@ class ColbertRetrainIT {
                     assertThat(r.degraded).as("%s degraded", r.queryId).isEmpty();
                     assertThat(r.partial).as("%s partial (a shard's answer lost)", r.queryId).isFalse();
                     assertThat(r.shardsAnswered).as("%s shards answered", r.queryId).isEqualTo(SHARDS);
-                    long sentAt = stream.sentAt.get(r.queryId);
                     String text = stream.texts.get(r.queryId);
-                    if (sentAt < firstDriftDoc) {
+                    // answered before domain B was published: the shards held domain A only; sent after the
+                    // stats showed the final index: the shards held all of it (nothing arrived later)
+                    if (stream.answeredAt.get(r.queryId) < firstDriftDoc) {
                         assertExact(r, text, corpus, docsA.size());
                         checkedBefore++;
-                    } else if (sentAt > finalAt) {
+                    } else if (stream.sentAt.get(r.queryId) > finalAt) {
                         assertExact(r, text, corpus, total);
                         checkedAfter++;
                     }
@@ -249,12 +252,12 @@ class ColbertRetrainIT {
         return new Observation(asked, System.nanoTime(), s.tokenCodebookRetrains, s.documents);
     }
 
-    private static void awaitSent(QueryStream stream, int n) throws InterruptedException {
+    private static void awaitAnswered(QueryStream stream, int n) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
-        while (stream.sentAt.size() < n && stream.isAlive() && System.nanoTime() < deadline) {
+        while (stream.answeredAt.size() < n && stream.isAlive() && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        assertThat(stream.sentAt.size()).as("queries sent").isGreaterThanOrEqualTo(n);
+        assertThat(stream.answeredAt.size()).as("queries answered").isGreaterThanOrEqualTo(n);
     }
 
     /**
@@ -285,7 +288,9 @@ class ColbertRetrainIT {
      */
     private static final class QueryStream extends Thread {
         final Map<String, CompletableFuture<SearchResult>> futures = new ConcurrentHashMap<>();
+        /** System.nanoTime() just before each query was sent, and when its answer arrived. */
         final Map<String, Long> sentAt = new ConcurrentHashMap<>();
+        final Map<String, Long> answeredAt = new ConcurrentHashMap<>();
         final Map<String, String> texts = new ConcurrentHashMap<>();
         final AtomicReference<Throwable> failure = new AtomicReference<>();
         volatile long finalIndexAt = Long.MAX_VALUE;
@@ -313,7 +318,10 @@ class ColbertRetrainIT {
                     texts.put(id, text);
                     long now = System.nanoTime();
                     sentAt.put(id, now);
-                    futures.put(id, client.ask(new Query(id, text, K, QueryMode.COLBERT, QueryOp.SEARCH)));
+                    CompletableFuture<SearchResult> f = client.ask(new Query(id, text, K, QueryMode.COLBERT,
+                            QueryOp.SEARCH));
+                    futures.put(id, f);
+                    f.thenRun(() -> answeredAt.put(id, System.nanoTime()));
                     if (now > finalIndexAt) {
                         afterFinal++;
                     }
@@ -324,8 +332,8 @@ class ColbertRetrainIT {
             }
         }
 
-        long sentBefore(long t) {
-            return sentAt.values().stream().filter(s -> s < t).count();
+        long answeredBefore(long t) {
+            return answeredAt.values().stream().filter(s -> s < t).count();
         }
 
         long sentBetween(long from, long to) {
