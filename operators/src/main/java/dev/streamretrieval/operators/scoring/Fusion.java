@@ -96,8 +96,8 @@ public final class Fusion implements Serializable {
      * <pre>full(d) = w_b · mm(bm25(d)) + w_d · mm(dense(d)) + (1 − w_b − w_d) · mm(maxsim(d))</pre>
      * with {@code mm} the min-max normalisation of {@link #linear} over the {@code m} candidates given (the caller
      * passes exactly the MaxSim-scored ones, so the range of each score is that of the candidates being ordered).
-     * A missing score (NaN: a candidate whose document has no dense vector, or no token vectors) counts as the
-     * minimum of its evidence (0), as in linear fusion; a score equal for all candidates counts 1 for each, i.e.
+     * A missing score (NaN, e.g. a candidate whose document has no dense vector) counts as the minimum of its
+     * evidence (0), as in linear fusion; a score equal for all candidates counts 1 for each, i.e.
      * it does not change the order. Min-max rather than ranks keeps the size of the gaps (a clear MaxSim winner
      * stays ahead), and the weights were chosen on the shared collections (README, "Full mode combining
      * evidence"). {@code w_b = w_d = 0} orders by MaxSim alone (min-max is increasing, so the order is MaxSim's).
