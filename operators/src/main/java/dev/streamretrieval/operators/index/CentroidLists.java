@@ -150,17 +150,28 @@ public final class CentroidLists {
         return out;
     }
 
-    /** The distinct centroids a listed document is in (ascending), or null. */
-    public int[] centroidsOf(long ordinal) {
+    private int lastCount;
+
+    /**
+     * The distinct centroids of a listed document into {@code into} (grown when too small; the array used is
+     * returned, the count is {@link #lastCount()}, 0 for a document not listed): the colbert query reads one record
+     * per candidate, without allocating.
+     */
+    public int[] centroidsOf(long ordinal, int[] into) {
         byte[] record = entries.get(ordinal);
-        if (record == null) {
-            return null;
+        lastCount = record == null ? 0 : record.length / 8;
+        if (into.length < lastCount) {
+            into = new int[Math.max(lastCount, 2 * into.length)];
         }
-        int[] out = new int[record.length / 8];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = (int) INT_LE.get(record, 8 * i);
+        for (int i = 0; i < lastCount; i++) {
+            into[i] = (int) INT_LE.get(record, 8 * i);
         }
-        return out;
+        return into;
+    }
+
+    /** How many centroids the last {@link #centroidsOf(long, int[])} wrote. */
+    public int lastCount() {
+        return lastCount;
     }
 
     /** Empties every list (a re-train rebuilds them). */
@@ -180,12 +191,24 @@ public final class CentroidLists {
     /** Every listed ordinal once, ascending. */
     public long[] allOrdinals(int shard) {
         int[] s = sizes(shard);
-        java.util.TreeSet<Long> all = new java.util.TreeSet<>();
+        long total = 0;
+        for (int size : s) {
+            total += size;
+        }
+        long[] all = new long[Math.toIntExact(total)];
+        int n = 0;
         for (int c = 0; c < s.length; c++) {
-            for (long o : list(shard, c)) {
-                all.add(o);
+            long[] list = list(shard, c);
+            System.arraycopy(list, 0, all, n, list.length);
+            n += list.length;
+        }
+        Arrays.sort(all);
+        int distinct = 0;
+        for (int i = 0; i < n; i++) {
+            if (distinct == 0 || all[i] != all[distinct - 1]) {
+                all[distinct++] = all[i];
             }
         }
-        return all.stream().mapToLong(Long::longValue).toArray();
+        return Arrays.copyOf(all, distinct);
     }
 }

@@ -77,6 +77,12 @@ final class CommandLineModel {
                 + "on a local cluster at parallelism 2: ingest, documents per subtask, latency and CPU per mode, BM25 "
                 + "vs Lucene, dense recall@100, bytes per document, checkpoint and restore times.", scale, true, null,
                 null));
+        List<Own> colbert = new ArrayList<>();
+        dev.streamretrieval.jobs.bench.ColbertBench.optionDescriptions().forEach((n, d) ->
+                colbert.add(new Own(n, "VALUE", d)));
+        add(new Command("colbert-bench", "colbert mode without Kafka or Flink, on real token vectors grown to each "
+                + "size: recall@10/@100 against exhaustive MaxSim and shard CPU per query, per nprobe, candidates "
+                + "and training tokens.", colbert, true, null, null));
         add(new Command("dense-index", "IVF dense index vs exact scan on the real encoded vectors: recall@100, "
                 + "dense and hybrid nDCG@10, CPU per query.", List.of(
                 new Own("dataset", "F1,F2", "BEIR folders (required)"),

@@ -48,6 +48,7 @@ public final class Main {
                 case "bench" -> dev.streamretrieval.jobs.bench.BenchCommand.run(rest);
                 case "dense-index" -> dev.streamretrieval.jobs.bench.DenseIndexEval.run(rest);
                 case "scale" -> dev.streamretrieval.jobs.bench.ScaleCommand.run(rest);
+                case "colbert-bench" -> dev.streamretrieval.jobs.bench.ColbertBench.run(rest);
                 case "train-projection" -> dev.streamretrieval.jobs.projection.TrainProjectionCommand.run(rest);
                 case "job" -> {
                     RetrievalJob.main(rest.toArray(new String[0]));

@@ -68,11 +68,11 @@ public final class EncodedCollection {
     }
 
     /** Document d's token vectors as rows (views are not possible in Java: copies). */
-    float[][] documentRows(int d) {
+    public float[][] documentRows(int d) {
         return rows(docTokens[d], dimension);
     }
 
-    float[][] queryRows(int q) {
+    public float[][] queryRows(int q) {
         return rows(queryTokens[q], dimension);
     }
 
@@ -109,12 +109,22 @@ public final class EncodedCollection {
         return c;
     }
 
+    /**
+     * The documents {@code train-projection} encodes (each judged query's BM25 top {@code poolDepth} and the training
+     * queries' judged documents) and every judged query, so that its cache serves other tools as well.
+     */
+    public static EncodedCollection loadPooled(BeirCollection collection, Path folder,
+            dev.streamretrieval.jobs.JobOptions o, Path cacheDir, int poolDepth, double validationFraction) {
+        java.util.BitSet subset = QueryPools.bm25(collection, o, poolDepth).toEncode(collection, validationFraction);
+        return load(collection, folder, o.neural, cacheDir, subset);
+    }
+
     private static String subsetKey(java.util.BitSet subset) {
         return Integer.toHexString(java.util.Arrays.hashCode(subset.toLongArray()));
     }
 
     /** Whether document d was encoded (the encoder runs over a chosen subset of the collection). */
-    boolean encoded(int d) {
+    public boolean encoded(int d) {
         return docDense[d] != null;
     }
 

@@ -265,7 +265,7 @@ public final class TrainProjectionCommand {
     }
 
     /** {@code ../shared/data} next to the project root (the folder holding bin/hybrid), found from here upwards. */
-    static Path sharedData() {
+    public static Path sharedData() {
         Path dir = Path.of("").toAbsolutePath();
         while (dir != null) {
             if (Files.isRegularFile(dir.resolve("bin").resolve("hybrid")) && Files.isRegularFile(dir.resolve("pom.xml"))) {
