@@ -41,12 +41,23 @@ public final class ColbertSearcher {
         this.store = store;
     }
 
+    /** The documents a query scores exactly (centroid-interaction survivors, then pending), and how many were probed. */
+    public record Selection(long[] ordinals, int probed) {}
+
     public Result search(int shard, float[][] queryTokens, int depth, Params params) {
-        TokenCodec.PreparedQuery pq = TokenCodec.prepare(queryTokens);
+        Selection sel = select(shard, queryTokens, params);
+        return exact(shard, TokenCodec.prepare(queryTokens), sel.ordinals(), depth, sel.probed());
+    }
+
+    /**
+     * Steps 1–3: the documents that get exact MaxSim. {@link #search} scores them; a benchmark that already knows
+     * every document's exact score can rank them without scoring again.
+     */
+    public Selection select(int shard, float[][] queryTokens, Params params) {
         ResidualCodebook cb = store.codebook(shard);
         long[] pending = store.pendingOrdinals();
         if (cb == null || queryTokens.length == 0) {
-            return exact(shard, pq, pending, depth, 0);
+            return new Selection(pending, 0);
         }
         CentroidLists lists = store.lists();
         float[][] s = cb.centroidScores(queryTokens);
@@ -55,7 +66,7 @@ public final class ColbertSearcher {
         long[] survivors = top(cands, approx, params.candidates());
         long[] scored = Arrays.copyOf(survivors, survivors.length + pending.length);
         System.arraycopy(pending, 0, scored, survivors.length, pending.length);
-        return exact(shard, pq, scored, depth, cands.length);
+        return new Selection(scored, cands.length);
     }
 
     /**

@@ -169,4 +169,67 @@ class ColbertSearcherTest {
     void bestPicksTheLargest() {
         assertThat(ColbertSearcher.best(new float[] {0.1f, 0.9f, 0.5f, 0.9f, -1f}, 3)).containsExactly(1, 3, 2);
     }
+
+    /**
+     * The selection equals PLAID's steps computed the plain way from the stored codes: the union of every query
+     * token's nprobe best lists, each document's centroid-interaction score summed token by token, the best
+     * {@code candidates} by score then ordinal (the searcher computes the same floats with a transposed table and a
+     * primitive sort).
+     */
+    @Test
+    void selectionIsTheCentroidInteractionsBestComputedPlainly() {
+        ResidualTokenStore store = new ResidualTokenStore(vectors, storage, 2, 800);
+        ColbertSearcher searcher = new ColbertSearcher(store);
+        Random r = new Random(5);
+        float[][] topics = MaxSimWorkload.randomUnitVectors(new Random(6), 96, DIM);
+        Set<Long> live = new HashSet<>();
+        for (long o = 0; o < 400; o++) {
+            store.add(SHARD, o, TokenCodec.FLOAT16.encode(doc(r, topics, 5 + r.nextInt(30))), counters);
+            live.add(o);
+        }
+        ResidualCodebook cb = store.codebook(SHARD);
+        assertThat(cb).isNotNull();
+        for (int q = 0; q < 10; q++) {
+            float[][] query = doc(r, topics, 4 + q);
+            ColbertSearcher.Params params = new ColbertSearcher.Params(1 + q % 3, 20 + 5 * q);
+            float[][] s = cb.centroidScores(query);
+            Set<Long> probed = new java.util.TreeSet<>();
+            for (float[] si : s) {
+                for (int c : ColbertSearcher.best(si, params.nprobe())) {
+                    for (long o : store.lists().list(SHARD, c)) {
+                        probed.add(o);
+                    }
+                }
+            }
+            Map<Long, Float> approx = new HashMap<>();
+            for (long o : probed) {
+                int[] ids = cb.centroidIds(store.get(o));
+                float total = 0;
+                for (float[] si : s) {
+                    float max = Float.NEGATIVE_INFINITY;
+                    for (int c : ids) {
+                        max = Math.max(max, si[c]);
+                    }
+                    total += max;
+                }
+                approx.put(o, total);
+            }
+            List<Long> order = new ArrayList<>(probed);
+            order.sort((a, b) -> approx.get(a).floatValue() != approx.get(b).floatValue()
+                    ? Float.compare(approx.get(b), approx.get(a)) : Long.compare(a, b));
+            List<Long> want = order.subList(0, Math.min(params.candidates(), order.size()));
+            ColbertSearcher.Selection got = searcher.select(SHARD, query, params);
+            assertThat(got.probed()).isEqualTo(probed.size());
+            assertThat(got.ordinals()).as("query %d", q).containsExactlyElementsOf(want);
+            assertThat(probed.size()).as("the probe prunes").isLessThan(live.size());
+            assertThat(want.size()).as("the interaction prunes").isLessThan(probed.size());
+        }
+    }
+
+    @Test
+    void topOrdersByScoreThenOrdinal() {
+        long[] ordinals = {3, 5, 8, 9, 12, 14};
+        float[] scores = {0.5f, -0.0f, 0.9f, 0.5f, 0.0f, -1f}; // −0 and 0 tie, as they compare equal
+        assertThat(ColbertSearcher.top(ordinals, scores, 5)).containsExactly(8, 3, 9, 5, 12);
+    }
 }

@@ -70,6 +70,7 @@ public final class ColbertBench {
         m.put("train-token-counts", "token-train-tokens values measured, e.g. 8192,32768 (default the job's --token-train-tokens)");
         m.put("k", "hits asked for per query (default 100)");
         m.put("queries", "judged queries used at most per collection (default 100)");
+        m.put("timed-queries", "of those, queries whose whole search is timed per setting (default 20)");
         m.put("noise", "norm of the noise added to the synthetic documents' token vectors (default 0.1)");
         m.put("seed", "seed of the synthetic documents (default 7)");
         m.put("out", "write the results as JSON");
@@ -90,6 +91,7 @@ public final class ColbertBench {
         extras.put("train-token-counts", null);
         extras.put("k", "100");
         extras.put("queries", "100");
+        extras.put("timed-queries", "20");
         extras.put("noise", "0.1");
         extras.put("seed", "7");
         extras.put("out", null);
@@ -117,6 +119,7 @@ public final class ColbertBench {
                 : ints(extras.get("train-token-counts"));
         int k = Integer.parseInt(extras.get("k"));
         int maxQueries = Integer.parseInt(extras.get("queries"));
+        int timedQueries = Integer.parseInt(extras.get("timed-queries"));
         double noise = Double.parseDouble(extras.get("noise"));
         long seed = Long.parseLong(extras.get("seed"));
         TokenProjection projection = o.neural.tokenProjection();
@@ -132,9 +135,9 @@ public final class ColbertBench {
         List<Object> runs = new ArrayList<>();
         report.put("runs", runs);
         System.out.println("| collection | documents | shards | train tokens | centroids/shard | nprobe | candidates "
-                + "| recall@10 | recall@100 (min) | docs probed | exact MaxSims | CPU ms p50 / p99 (all shards) "
-                + "| max shard ms p99 | state reads | exhaustive CPU ms p50 |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+                + "| recall@10 | recall@100 (min) | docs probed | exact MaxSims | select CPU ms p50 / p99 "
+                + "| search CPU ms p50 / p99 (all shards) | max shard ms p99 | exhaustive CPU ms p50 | load |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         for (String name : extras.get("collections").split(",")) {
             Path folder = dataDir.resolve(name.strip());
             if (!Files.isRegularFile(folder.resolve("corpus.jsonl"))) {
@@ -153,7 +156,7 @@ public final class ColbertBench {
             for (int size : sizes) {
                 for (int tt : trainTokens) {
                     runs.addAll(measure(name, source, queries, size, tt, o.shards, o.query.shardDepth(k),
-                            codec.residualBits(), settings, k, noise, seed));
+                            codec.residualBits(), settings, k, timedQueries, noise, seed));
                     write(extras.get("out"), report);
                 }
             }
@@ -247,8 +250,8 @@ public final class ColbertBench {
     }
 
     private static List<Map<String, Object>> measure(String name, Source source, List<float[][]> queries, int size,
-            int trainTokens, int shards, int shardDepth, int bits, List<Setting> settings, int k, double noise,
-            long seed) {
+            int trainTokens, int shards, int shardDepth, int bits, List<Setting> settings, int k, int timedQueries,
+            double noise, long seed) {
         long t0 = System.nanoTime();
         ShardRouter router = new ShardRouter(shards);
         ResidualTokenStore[] stores = new ResidualTokenStore[shards];
@@ -286,14 +289,24 @@ public final class ColbertBench {
         int depth = shardDepth;
         int centroids = stores[0].codebook(0) == null ? 0 : stores[0].codebook(0).centroids();
         ColbertSearcher[] searchers = Arrays.stream(stores).map(ColbertSearcher::new).toArray(ColbertSearcher[]::new);
-        // the reference: every document of every shard scored exactly on the same compressed vectors
+        // the reference: every document of every shard scored exactly on the same compressed vectors; the scores are
+        // kept (ordinals are dense per shard), so a setting's answer is its selection ranked by them
+        float[][][] exactScores = new float[queries.size()][shards][];
         long[][] exhaustive = new long[queries.size()][];
         double[] exhaustiveCpu = new double[queries.size()];
         for (int q = 0; q < queries.size(); q++) {
             ColbertSearcher.Result[] rs = new ColbertSearcher.Result[shards];
             long c0 = THREADS.getCurrentThreadCpuTime();
             for (int s = 0; s < shards; s++) {
-                rs[s] = searchers[s].searchExhaustively(s, queries.get(q), depth);
+                ColbertSearcher.Result all = searchers[s].searchExhaustively(s, queries.get(q), Integer.MAX_VALUE);
+                exactScores[q][s] = new float[(int) next[s]];
+                Arrays.fill(exactScores[q][s], Float.NEGATIVE_INFINITY);
+                for (int i = 0; i < all.ordinals().length; i++) {
+                    exactScores[q][s][(int) all.ordinals()[i]] = all.scores()[i];
+                }
+                int n = Math.min(depth, all.ordinals().length);
+                rs[s] = new ColbertSearcher.Result(Arrays.copyOf(all.ordinals(), n), Arrays.copyOf(all.scores(), n),
+                        all.probed(), all.exact());
             }
             exhaustiveCpu[q] = (THREADS.getCurrentThreadCpuTime() - c0) / 1e6;
             exhaustive[q] = merge(rs, k);
@@ -303,16 +316,9 @@ public final class ColbertBench {
         List<Map<String, Object>> out = new ArrayList<>();
         for (Setting st : settings) {
             ColbertSearcher.Params params = new ColbertSearcher.Params(st.nprobe(), Math.max(st.candidates(), depth));
-            // warm-up: one pass over the first queries, so the JIT has compiled the path before it is timed
-            for (int q = 0; q < Math.min(10, queries.size()); q++) {
-                for (int s = 0; s < shards; s++) {
-                    searchers[s].search(s, queries.get(q), depth, params);
-                }
-            }
-            double[] cpu = new double[queries.size()];
-            double[] maxShard = new double[queries.size()];
             double[] r10 = new double[queries.size()];
             double[] r100 = new double[queries.size()];
+            double[] selectCpu = new double[queries.size()];
             long probed = 0;
             long exact = 0;
             long reads = 0;
@@ -321,51 +327,101 @@ public final class ColbertBench {
                 long readsBefore = Counting.reads;
                 for (int s = 0; s < shards; s++) {
                     long c0 = THREADS.getCurrentThreadCpuTime();
-                    rs[s] = searchers[s].search(s, queries.get(q), depth, params);
-                    double ms = (THREADS.getCurrentThreadCpuTime() - c0) / 1e6;
-                    cpu[q] += ms;
-                    maxShard[q] = Math.max(maxShard[q], ms);
-                    probed += rs[s].probed();
-                    exact += rs[s].exact();
+                    ColbertSearcher.Selection sel = searchers[s].select(s, queries.get(q), params);
+                    selectCpu[q] += (THREADS.getCurrentThreadCpuTime() - c0) / 1e6;
+                    rs[s] = ranked(sel, exactScores[q][s], depth);
+                    probed += sel.probed();
+                    exact += sel.ordinals().length;
                 }
                 reads += Counting.reads - readsBefore;
                 long[] got = merge(rs, k);
                 r10[q] = recall(got, exhaustive[q], Math.min(10, k));
                 r100[q] = recall(got, exhaustive[q], k);
             }
+            // the whole search as the shard runs it, timed: warm-up over a few queries first (JIT), then
+            // --timed-queries queries; each answer must equal the selection ranked by the reference's scores
+            int timed = Math.min(timedQueries, queries.size());
+            for (int q = 0; q < Math.min(3, timed); q++) {
+                for (int s = 0; s < shards; s++) {
+                    searchers[s].search(s, queries.get(q), depth, params);
+                }
+            }
+            double[] cpu = new double[timed];
+            double[] maxShard = new double[timed];
+            for (int q = 0; q < timed; q++) {
+                for (int s = 0; s < shards; s++) {
+                    long c0 = THREADS.getCurrentThreadCpuTime();
+                    ColbertSearcher.Result r = searchers[s].search(s, queries.get(q), depth, params);
+                    double ms = (THREADS.getCurrentThreadCpuTime() - c0) / 1e6;
+                    cpu[q] += ms;
+                    maxShard[q] = Math.max(maxShard[q], ms);
+                    ColbertSearcher.Result expected = ranked(searchers[s].select(s, queries.get(q), params),
+                            exactScores[q][s], depth);
+                    if (!Arrays.equals(r.ordinals(), expected.ordinals())) {
+                        throw new IllegalStateException("colbert-bench: query " + q + " shard " + s + ": the search's"
+                                + " answer differs from its selection ranked by the exhaustive scores");
+                    }
+                }
+            }
+            int n = queries.size();
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("collection", name);
             m.put("documents", total);
             m.put("real_documents", Math.min(total, source.ids().size()));
             m.put("tokens_per_document", tokens / (double) total);
+            m.put("query_tokens_mean", queries.stream().mapToInt(t -> t.length).average().orElse(0));
             m.put("shards", shards);
             m.put("train_tokens", trainTokens);
             m.put("centroids_per_shard", centroids);
             m.put("nprobe", st.nprobe());
             m.put("candidates", params.candidates());
             m.put("k", k);
-            m.put("queries", queries.size());
+            m.put("shard_depth", depth);
+            m.put("queries", n);
             m.put("recall_at_10", mean(r10));
             m.put("recall_at_100", mean(r100));
             m.put("recall_at_100_min", Arrays.stream(r100).min().orElse(Double.NaN));
-            m.put("docs_probed_per_query", probed / (double) queries.size());
-            m.put("exact_maxsim_per_query", exact / (double) queries.size());
+            m.put("docs_probed_per_query", probed / (double) n);
+            m.put("exact_maxsim_per_query", exact / (double) n);
+            m.put("state_reads_per_query_before_exact", reads / (double) n);
+            m.put("select_cpu_ms_p50", percentile(selectCpu, 0.50));
+            m.put("select_cpu_ms_p99", percentile(selectCpu, 0.99));
+            m.put("timed_queries", timed);
             m.put("cpu_ms_p50", percentile(cpu, 0.50));
             m.put("cpu_ms_p99", percentile(cpu, 0.99));
             m.put("max_shard_ms_p99", percentile(maxShard, 0.99));
-            m.put("state_reads_per_query", reads / (double) queries.size());
             m.put("exhaustive_cpu_ms_p50", percentile(exhaustiveCpu, 0.50));
             m.put("ingest_cpu_ms_per_document", ingestCpu / 1e6 / total);
             m.put("load_average", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
             out.add(m);
             System.out.printf(Locale.ROOT, "| %s | %d | %d | %d | %d | %d | %d | %.3f | %.3f (%.2f) | %.0f | %.0f | "
-                    + "%.1f / %.1f | %.1f | %.0f | %.0f |%n", name, total, shards, trainTokens, centroids, st.nprobe(),
-                    params.candidates(), mean(r10), mean(r100), Arrays.stream(r100).min().orElse(Double.NaN),
-                    probed / (double) queries.size(), exact / (double) queries.size(), percentile(cpu, 0.5),
-                    percentile(cpu, 0.99), percentile(maxShard, 0.99), reads / (double) queries.size(),
-                    percentile(exhaustiveCpu, 0.5));
+                    + "%.1f / %.1f | %.1f / %.1f (%d q) | %.1f | %.0f | %.1f |%n", name, total, shards, trainTokens,
+                    centroids, st.nprobe(), params.candidates(), mean(r10), mean(r100),
+                    Arrays.stream(r100).min().orElse(Double.NaN), probed / (double) n, exact / (double) n,
+                    percentile(selectCpu, 0.5), percentile(selectCpu, 0.99), percentile(cpu, 0.5),
+                    percentile(cpu, 0.99), timed, percentile(maxShard, 0.99), percentile(exhaustiveCpu, 0.5),
+                    ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         }
         return out;
+    }
+
+    /** A selection ranked by known exact scores, as {@link ColbertSearcher#search} ranks it: score, then ordinal. */
+    static ColbertSearcher.Result ranked(ColbertSearcher.Selection sel, float[] scores, int depth) {
+        long[] o = sel.ordinals().clone();
+        Long[] boxed = Arrays.stream(o).boxed().toArray(Long[]::new);
+        Arrays.sort(boxed, (a, b) -> {
+            float sa = scores[(int) (long) a];
+            float sb = scores[(int) (long) b];
+            return sa != sb ? Float.compare(sb, sa) : Long.compare(a, b);
+        });
+        int n = Math.min(depth, boxed.length);
+        long[] outO = new long[n];
+        float[] outS = new float[n];
+        for (int r = 0; r < n; r++) {
+            outO[r] = boxed[r];
+            outS[r] = scores[(int) outO[r]];
+        }
+        return new ColbertSearcher.Result(outO, outS, sel.probed(), o.length);
     }
 
     /** The shards' answers merged as the gather ranks them: by MaxSim descending, then shard, then ordinal. */
