@@ -104,9 +104,10 @@ public final class ResidualTokenStore {
         c.tokenCount += tokens;
         if (cb != null) {
             float[][] x = TokenCodec.FLOAT16.decode(float16Tokens);
-            put(shard, ordinal, cb.encode(x), cb, c);
+            byte[] encoded = cb.encode(x);
+            put(shard, ordinal, encoded, cb, c);
             if (tokens > 0) {
-                watchDrift(shard, ordinal, float16Tokens, cb, x, c);
+                watchDrift(shard, ordinal, float16Tokens, cb, x, encoded, c);
             }
             return;
         }
@@ -227,11 +228,11 @@ public final class ResidualTokenStore {
      * full window has drifted, else starts a new window.
      */
     private void watchDrift(int shard, long ordinal, byte[] float16Tokens, ResidualCodebook cb, float[][] tokens,
-            ShardCounters c) {
+            byte[] encoded, ShardCounters c) {
         byte[] stored = codebooks.get(WINDOW_KEY);
         ByteBuffer w = stored == null ? ByteBuffer.allocate(20) : ByteBuffer.wrap(stored);
         long n = w.getLong(0) + tokens.length;
-        double errorSum = w.getDouble(8) + (double) cb.error(tokens) * tokens.length;
+        double errorSum = w.getDouble(8) + (double) cb.error(tokens, encoded) * tokens.length;
         int docs = w.getInt(16);
         codebooks.put(WINDOW_DOCS_KEY + docs, ByteBuffer.allocate(8 + float16Tokens.length).putLong(ordinal)
                 .put(float16Tokens).array());

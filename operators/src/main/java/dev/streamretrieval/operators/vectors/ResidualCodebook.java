@@ -145,10 +145,15 @@ public final class ResidualCodebook {
      * {@code 2 − 2 cos(x, x̂)}), x̂ the decoded token.
      */
     public float error(float[][] tokens) {
+        return tokens.length == 0 ? 0f : error(tokens, encode(tokens));
+    }
+
+    /** {@link #error(float[][])} of tokens already encoded by this codebook (encoding is the costly part). */
+    public float error(float[][] tokens, byte[] encoded) {
         if (tokens.length == 0) {
             return 0f;
         }
-        float[][] decoded = decode(encode(tokens));
+        float[][] decoded = decode(encoded);
         double sum = 0;
         for (int t = 0; t < tokens.length; t++) {
             double diff = 0;
