@@ -189,9 +189,10 @@ class ColbertSearcherTest {
         }
         ResidualCodebook cb = store.codebook(SHARD);
         assertThat(cb).isNotNull();
+        int pruned = 0;
         for (int q = 0; q < 10; q++) {
             float[][] query = doc(r, topics, 4 + q);
-            ColbertSearcher.Params params = new ColbertSearcher.Params(1 + q % 3, 20 + 5 * q);
+            ColbertSearcher.Params params = new ColbertSearcher.Params(1 + q % 3, 5 + 3 * q);
             float[][] s = cb.centroidScores(query);
             Set<Long> probed = new java.util.TreeSet<>();
             for (float[] si : s) {
@@ -220,10 +221,13 @@ class ColbertSearcherTest {
             List<Long> want = order.subList(0, Math.min(params.candidates(), order.size()));
             ColbertSearcher.Selection got = searcher.select(SHARD, query, params);
             assertThat(got.probed()).isEqualTo(probed.size());
-            assertThat(got.ordinals()).as("query %d", q).containsExactly(want.stream().mapToLong(Long::longValue).toArray());
+            // (the exact stage orders them, so the selection's own order does not matter)
+            assertThat(got.ordinals()).as("query %d", q)
+                    .containsExactlyInAnyOrder(want.stream().mapToLong(Long::longValue).toArray());
             assertThat(probed.size()).as("the probe prunes").isLessThan(live.size());
-            assertThat(want.size()).as("the interaction prunes").isLessThan(probed.size());
+            pruned += want.size() < probed.size() ? 1 : 0;
         }
+        assertThat(pruned).as("queries where the centroid interaction dropped candidates").isGreaterThanOrEqualTo(5);
     }
 
     @Test
