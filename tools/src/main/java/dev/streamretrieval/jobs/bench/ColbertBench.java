@@ -68,7 +68,7 @@ public final class ColbertBench {
         m.put("nprobes", "colbert nprobe values measured, e.g. 2,4,8 (default the job's --colbert-nprobe)");
         m.put("candidate-counts", "colbert candidates values measured, e.g. 64,256 (default the job's --colbert-candidates)");
         m.put("train-token-counts", "token-train-tokens values measured, e.g. 8192,32768 (default the job's --token-train-tokens)");
-        m.put("k", "hits asked for per query (default 100)");
+        m.put("k", "hits asked for per query, e.g. 10,100 (default 100)");
         m.put("queries", "judged queries used at most per collection (default 100)");
         m.put("timed-queries", "of those, queries whose whole search is timed per setting (default 20)");
         m.put("noise", "norm of the noise added to the synthetic documents' token vectors (default 0.1)");
@@ -78,7 +78,7 @@ public final class ColbertBench {
     }
 
     /** One measured setting. */
-    record Setting(int nprobe, int candidates) {}
+    record Setting(int k, int nprobe, int candidates) {}
 
     public static int run(List<String> args) throws Exception {
         Map<String, String> extras = new LinkedHashMap<>();
@@ -117,16 +117,18 @@ public final class ColbertBench {
                 : ints(extras.get("candidate-counts"));
         int[] trainTokens = extras.get("train-token-counts") == null ? new int[] {o.neural.tokenTrainTokens}
                 : ints(extras.get("train-token-counts"));
-        int k = Integer.parseInt(extras.get("k"));
+        int[] ks = ints(extras.get("k"));
         int maxQueries = Integer.parseInt(extras.get("queries"));
         int timedQueries = Integer.parseInt(extras.get("timed-queries"));
         double noise = Double.parseDouble(extras.get("noise"));
         long seed = Long.parseLong(extras.get("seed"));
         TokenProjection projection = o.neural.tokenProjection();
         List<Setting> settings = new ArrayList<>();
-        for (int p : nprobes) {
-            for (int c : cands) {
-                settings.add(new Setting(p, c));
+        for (int k : ks) {
+            for (int p : nprobes) {
+                for (int c : cands) {
+                    settings.add(new Setting(k, p, c));
+                }
             }
         }
         Map<String, Object> report = new LinkedHashMap<>();
@@ -134,10 +136,10 @@ public final class ColbertBench {
         report.put("machine", machine());
         List<Object> runs = new ArrayList<>();
         report.put("runs", runs);
-        System.out.println("| collection | documents | shards | train tokens | centroids/shard | nprobe | candidates "
-                + "| recall@10 | recall@100 (min) | docs probed | exact MaxSims | select CPU ms p50 / p99 "
+        System.out.println("| collection | documents | shards | train tokens | centroids/shard | k | nprobe | candidates "
+                + "| recall@10 | recall@k (min) | docs probed | exact MaxSims | select CPU ms p50 / p99 "
                 + "| search CPU ms p50 / p99 (all shards) | max shard ms p99 | exhaustive CPU ms p50 | load |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         for (String name : extras.get("collections").split(",")) {
             Path folder = dataDir.resolve(name.strip());
             if (!Files.isRegularFile(folder.resolve("corpus.jsonl"))) {
@@ -155,8 +157,8 @@ public final class ColbertBench {
             }
             for (int size : sizes) {
                 for (int tt : trainTokens) {
-                    runs.addAll(measure(name, source, queries, size, tt, o.shards, o.query.shardDepth(k),
-                            codec.residualBits(), settings, k, timedQueries, noise, seed));
+                    runs.addAll(measure(name, source, queries, size, tt, o.shards, o.query::shardDepth,
+                            codec.residualBits(), settings, timedQueries, noise, seed));
                     write(extras.get("out"), report);
                 }
             }
@@ -250,7 +252,8 @@ public final class ColbertBench {
     }
 
     private static List<Map<String, Object>> measure(String name, Source source, List<float[][]> queries, int size,
-            int trainTokens, int shards, int shardDepth, int bits, List<Setting> settings, int k, int timedQueries,
+            int trainTokens, int shards, java.util.function.IntUnaryOperator shardDepth, int bits, List<Setting> settings,
+            int timedQueries,
             double noise, long seed) {
         long t0 = System.nanoTime();
         ShardRouter router = new ShardRouter(shards);
@@ -286,7 +289,9 @@ public final class ColbertBench {
                         i + 1, (System.nanoTime() - t0) / 1e9);
             }
         }
-        int depth = shardDepth;
+        // the reference at the largest k; a smaller k's reference is its prefix (the merge order is total)
+        int maxK = settings.stream().mapToInt(Setting::k).max().orElse(10);
+        int maxDepth = shardDepth.applyAsInt(maxK);
         int centroids = stores[0].codebook(0) == null ? 0 : stores[0].codebook(0).centroids();
         ColbertSearcher[] searchers = Arrays.stream(stores).map(ColbertSearcher::new).toArray(ColbertSearcher[]::new);
         // the reference: every document of every shard scored exactly on the same compressed vectors; the scores are
@@ -304,17 +309,19 @@ public final class ColbertBench {
                 for (int i = 0; i < all.ordinals().length; i++) {
                     exactScores[q][s][(int) all.ordinals()[i]] = all.scores()[i];
                 }
-                int n = Math.min(depth, all.ordinals().length);
+                int n = Math.min(maxDepth, all.ordinals().length);
                 rs[s] = new ColbertSearcher.Result(Arrays.copyOf(all.ordinals(), n), Arrays.copyOf(all.scores(), n),
                         all.probed(), all.exact());
             }
             exhaustiveCpu[q] = (THREADS.getCurrentThreadCpuTime() - c0) / 1e6;
-            exhaustive[q] = merge(rs, k);
+            exhaustive[q] = merge(rs, maxK);
         }
         System.err.printf(Locale.ROOT, "[colbert-bench %s %d] ingest and exhaustive reference done (%.0f s)%n", name,
                 total, (System.nanoTime() - t0) / 1e9);
         List<Map<String, Object>> out = new ArrayList<>();
         for (Setting st : settings) {
+            int k = st.k();
+            int depth = shardDepth.applyAsInt(k);
             ColbertSearcher.Params params = new ColbertSearcher.Params(st.nprobe(), Math.max(st.candidates(), depth));
             double[] r10 = new double[queries.size()];
             double[] r100 = new double[queries.size()];
@@ -379,8 +386,8 @@ public final class ColbertBench {
             m.put("shard_depth", depth);
             m.put("queries", n);
             m.put("recall_at_10", mean(r10));
-            m.put("recall_at_100", mean(r100));
-            m.put("recall_at_100_min", Arrays.stream(r100).min().orElse(Double.NaN));
+            m.put("recall_at_k", mean(r100));
+            m.put("recall_at_k_min", Arrays.stream(r100).min().orElse(Double.NaN));
             m.put("docs_probed_per_query", probed / (double) n);
             m.put("exact_maxsim_per_query", exact / (double) n);
             m.put("state_reads_per_query_before_exact", reads / (double) n);
@@ -394,9 +401,9 @@ public final class ColbertBench {
             m.put("ingest_cpu_ms_per_document", ingestCpu / 1e6 / total);
             m.put("load_average", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
             out.add(m);
-            System.out.printf(Locale.ROOT, "| %s | %d | %d | %d | %d | %d | %d | %.3f | %.3f (%.2f) | %.0f | %.0f | "
+            System.out.printf(Locale.ROOT, "| %s | %d | %d | %d | %d | %d | %d | %d | %.3f | %.3f (%.2f) | %.0f | %.0f | "
                     + "%.1f / %.1f | %.1f / %.1f (%d q) | %.1f | %.0f | %.1f |%n", name, total, shards, trainTokens,
-                    centroids, st.nprobe(), params.candidates(), mean(r10), mean(r100),
+                    centroids, k, st.nprobe(), params.candidates(), mean(r10), mean(r100),
                     Arrays.stream(r100).min().orElse(Double.NaN), probed / (double) n, exact / (double) n,
                     percentile(selectCpu, 0.5), percentile(selectCpu, 0.99), percentile(cpu, 0.5),
                     percentile(cpu, 0.99), timed, percentile(maxShard, 0.99), percentile(exhaustiveCpu, 0.5),
