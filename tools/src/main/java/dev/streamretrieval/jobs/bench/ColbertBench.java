@@ -43,7 +43,7 @@ import java.util.SplittableRandom;
  * document and its token count, and is made of runs of 4–15 consecutive token vectors, half of the runs from the
  * primary (continuing where its last run ended), the others from a random position of any real document (as
  * {@code scale} makes its texts from runs of words); each vector gets Gaussian noise of norm ≈ {@code --noise}
- * (default 0.1) and is L2-normalised again, so no two tokens are equal while the vectors stay real ones. Documents go
+ * (default 0.02) and is L2-normalised again, so no two tokens are equal while the vectors stay real ones. Documents go
  * to shards by the job's {@link ShardRouter}; each shard trains its codebook on its first {@code --token-train-tokens}
  * tokens, as in the job (drift re-trains included).
  *
@@ -71,7 +71,7 @@ public final class ColbertBench {
         m.put("k", "hits asked for per query, e.g. 10,100 (default 100)");
         m.put("queries", "judged queries used at most per collection (default 100)");
         m.put("timed-queries", "of those, queries whose whole search is timed per setting (default 20)");
-        m.put("noise", "norm of the noise added to the synthetic documents' token vectors (default 0.1)");
+        m.put("noise", "norm of the noise added to the synthetic documents' token vectors (default 0.02)");
         m.put("seed", "seed of the synthetic documents (default 7)");
         m.put("out", "write the results as JSON");
         return m;
@@ -92,7 +92,7 @@ public final class ColbertBench {
         extras.put("k", "100");
         extras.put("queries", "100");
         extras.put("timed-queries", "20");
-        extras.put("noise", "0.1");
+        extras.put("noise", "0.02");
         extras.put("seed", "7");
         extras.put("out", null);
         List<String> positional = new ArrayList<>();
@@ -316,8 +316,9 @@ public final class ColbertBench {
             exhaustiveCpu[q] = (THREADS.getCurrentThreadCpuTime() - c0) / 1e6;
             exhaustive[q] = merge(rs, maxK);
         }
-        System.err.printf(Locale.ROOT, "[colbert-bench %s %d] ingest and exhaustive reference done (%.0f s)%n", name,
-                total, (System.nanoTime() - t0) / 1e9);
+        System.err.printf(Locale.ROOT, "[colbert-bench %s %d] ingest (%d codebook re-trains) and exhaustive reference"
+                + " done (%.0f s)%n", name, total, Arrays.stream(counters).mapToLong(c -> c.tokenCodebookRetrains).sum(),
+                (System.nanoTime() - t0) / 1e9);
         List<Map<String, Object>> out = new ArrayList<>();
         for (Setting st : settings) {
             int k = st.k();
@@ -399,6 +400,7 @@ public final class ColbertBench {
             m.put("max_shard_ms_p99", percentile(maxShard, 0.99));
             m.put("exhaustive_cpu_ms_p50", percentile(exhaustiveCpu, 0.50));
             m.put("ingest_cpu_ms_per_document", ingestCpu / 1e6 / total);
+            m.put("codebook_retrains", Arrays.stream(counters).mapToLong(c -> c.tokenCodebookRetrains).sum());
             m.put("load_average", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
             out.add(m);
             System.out.printf(Locale.ROOT, "| %s | %d | %d | %d | %d | %d | %d | %d | %.3f | %.3f (%.2f) | %.0f | %.0f | "
