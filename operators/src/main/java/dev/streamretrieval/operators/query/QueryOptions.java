@@ -27,10 +27,12 @@ public class QueryOptions implements Serializable {
 
     /**
      * colbert: centroid lists probed per query token, and candidates per shard kept by the centroid interaction for
-     * exact MaxSim (PLAID's nprobe and ndocs; {@link dev.streamretrieval.operators.index.ColbertSearcher}).
+     * exact MaxSim (PLAID's nprobe and ndocs; {@link dev.streamretrieval.operators.index.ColbertSearcher}). Chosen
+     * with colbert-bench (README, colbert mode): the exact MaxSims dominate the cost, so candidates is the lever; a
+     * shard keeps at least its depth (PlanQueries), so k = 100 scores 200 per shard whatever this says.
      */
-    public int colbertNprobe = 4;
-    public int colbertCandidates = 512;
+    public int colbertNprobe = 2;
+    public int colbertCandidates = 64;
 
     public QueryOptions() {}
 
