@@ -61,8 +61,6 @@ public final class ResidualTokenStore {
     private final int bits;
     private final int trainTokens;
     private final Map<Integer, ResidualCodebook> cache = new HashMap<>();
-    /** Re-trains done by this instance (for tests and logs). */
-    private int retrains;
 
     public ResidualTokenStore(KeyValueState<Long, byte[]> vectors, ResidualStorage storage, int bits,
             int trainTokens) {
@@ -91,10 +89,6 @@ public final class ResidualTokenStore {
 
     public CentroidLists lists() {
         return lists;
-    }
-
-    int retrains() {
-        return retrains;
     }
 
     /** Stores a document's token vectors (float16 bytes), compressed when the shard has its codebook. */
@@ -281,7 +275,6 @@ public final class ResidualTokenStore {
             float[][] x = originals.containsKey(ordinal) ? originals.get(ordinal) : old.decode(before);
             put(shard, ordinal, cb.encode(x), cb, c);
         }
-        retrains++;
         c.tokenCodebookRetrains++;
     }
 
