@@ -65,6 +65,29 @@ public class JobOptions implements Serializable {
     public JobOptions() {}
 
     /**
+     * A command's own option, next to the job's: its name, its default ({@code null}: none, or one the command
+     * works out and names in the description) and its --help description. A command declares its options once as
+     * a list of these; {@link #defaults} gives the map {@link #parse} fills and {@link #descriptions} the help text,
+     * which shows a non-null default.
+     */
+    public record Extra(String name, String defaultValue, String description) {
+        /** name → default, in declaration order: the {@code extras} map {@link #parse} fills. */
+        public static Map<String, String> defaults(List<Extra> extras) {
+            Map<String, String> m = new java.util.LinkedHashMap<>();
+            extras.forEach(e -> m.put(e.name, e.defaultValue));
+            return m;
+        }
+
+        /** name → description with its default, in declaration order, for --help. */
+        public static Map<String, String> descriptions(List<Extra> extras) {
+            Map<String, String> m = new java.util.LinkedHashMap<>();
+            extras.forEach(e -> m.put(e.name, e.defaultValue == null ? e.description
+                    : e.description + " (default " + e.defaultValue + ")"));
+            return m;
+        }
+    }
+
+    /**
      * Parses {@code --name value} pairs (also {@code --name=value}) over no configuration. Arguments that are not
      * options (no leading --) are returned in {@code positional}; {@code extraFlags} (no value) and the names in
      * {@code extras} are a command's own options, returned in {@code extras}.

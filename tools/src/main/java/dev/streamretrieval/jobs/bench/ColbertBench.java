@@ -58,43 +58,37 @@ public final class ColbertBench {
 
     private ColbertBench() {}
 
+    /** The command's own options. */
+    private static final List<JobOptions.Extra> OPTIONS = List.of(
+            new JobOptions.Extra("data-dir", null,
+                    "folder holding the BEIR collections (default ../shared/data next to the project root)"),
+            new JobOptions.Extra("collections", "cisi,cranfield,nfcorpus", "collections to measure"),
+            new JobOptions.Extra("cache-dir", "target/projection-cache",
+                    "the encoded token states (train-projection's cache)"),
+            new JobOptions.Extra("sizes", "0,10000", "total documents per run, 0 = the real encoded documents only"),
+            new JobOptions.Extra("nprobes", null,
+                    "colbert nprobe values measured, e.g. 2,4,8 (default the job's --colbert-nprobe)"),
+            new JobOptions.Extra("candidate-counts", null,
+                    "colbert candidates values measured, e.g. 64,256 (default the job's --colbert-candidates)"),
+            new JobOptions.Extra("train-token-counts", null,
+                    "token-train-tokens values measured, e.g. 8192,32768 (default the job's --token-train-tokens)"),
+            new JobOptions.Extra("k", "100", "hits asked for per query, e.g. 10,100"),
+            new JobOptions.Extra("queries", "100", "judged queries used at most per collection"),
+            new JobOptions.Extra("timed-queries", "20", "of those, queries whose whole search is timed per setting"),
+            new JobOptions.Extra("noise", "0.02", "norm of the noise added to the synthetic documents' token vectors"),
+            new JobOptions.Extra("seed", "7", "seed of the synthetic documents"),
+            new JobOptions.Extra("out", null, "write the results as JSON"));
+
     /** The command's own options (name → description), for --help. */
     public static Map<String, String> optionDescriptions() {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("data-dir", "folder holding the BEIR collections (default ../shared/data next to the project root)");
-        m.put("collections", "collections to measure (default cisi,cranfield,nfcorpus)");
-        m.put("cache-dir", "the encoded token states (train-projection's cache; default target/projection-cache)");
-        m.put("sizes", "total documents per run, 0 = the real encoded documents only (default 0,10000)");
-        m.put("nprobes", "colbert nprobe values measured, e.g. 2,4,8 (default the job's --colbert-nprobe)");
-        m.put("candidate-counts", "colbert candidates values measured, e.g. 64,256 (default the job's --colbert-candidates)");
-        m.put("train-token-counts", "token-train-tokens values measured, e.g. 8192,32768 (default the job's --token-train-tokens)");
-        m.put("k", "hits asked for per query, e.g. 10,100 (default 100)");
-        m.put("queries", "judged queries used at most per collection (default 100)");
-        m.put("timed-queries", "of those, queries whose whole search is timed per setting (default 20)");
-        m.put("noise", "norm of the noise added to the synthetic documents' token vectors (default 0.02)");
-        m.put("seed", "seed of the synthetic documents (default 7)");
-        m.put("out", "write the results as JSON");
-        return m;
+        return JobOptions.Extra.descriptions(OPTIONS);
     }
 
     /** One measured setting. */
     record Setting(int k, int nprobe, int candidates) {}
 
     public static int run(List<String> args) throws Exception {
-        Map<String, String> extras = new LinkedHashMap<>();
-        extras.put("data-dir", null);
-        extras.put("collections", "cisi,cranfield,nfcorpus");
-        extras.put("cache-dir", "target/projection-cache");
-        extras.put("sizes", "0,10000");
-        extras.put("nprobes", null);
-        extras.put("candidate-counts", null);
-        extras.put("train-token-counts", null);
-        extras.put("k", "100");
-        extras.put("queries", "100");
-        extras.put("timed-queries", "20");
-        extras.put("noise", "0.02");
-        extras.put("seed", "7");
-        extras.put("out", null);
+        Map<String, String> extras = JobOptions.Extra.defaults(OPTIONS);
         List<String> positional = new ArrayList<>();
         JobOptions o = JobOptions.parse(args, positional, Set.of(), extras);
         if (!positional.isEmpty()) {

@@ -27,45 +27,37 @@ public final class TrainProjectionCommand {
 
     public static final List<String> SHARED_COLLECTIONS = List.of("cranfield", "nfcorpus", "cisi", "medline", "npl");
 
+    /** The command's own options (the leave-one-out flag besides). */
+    static final List<JobOptions.Extra> OPTIONS = List.of(
+            new JobOptions.Extra("data-dir", null,
+                    "folder holding the BEIR collections (default ../shared/data next to the project root)"),
+            new JobOptions.Extra("collections", String.join(",", SHARED_COLLECTIONS), "collections to train on"),
+            new JobOptions.Extra("out", "target/token-projection.json", "the projection file to write"),
+            new JobOptions.Extra("cache-dir", "target/projection-cache",
+                    "where the encoded token states are kept between runs"),
+            new JobOptions.Extra("epochs", "3", "passes over the training queries"),
+            new JobOptions.Extra("batch", "16", "queries per mini-batch"),
+            new JobOptions.Extra("negatives", "6",
+                    "BM25 hard negatives per query and epoch, besides the in-batch negatives"),
+            new JobOptions.Extra("hard-negative-depth", "20", "BM25 ranks the hard negatives are drawn from"),
+            new JobOptions.Extra("pool-depth", "30",
+                    "BM25 candidates per query that every mode re-ranks and the encoder encodes"),
+            new JobOptions.Extra("learning-rate", "0.001", "Adam learning rate"),
+            new JobOptions.Extra("seed", "42", "random seed: initialisation, positives, negatives and batch order"),
+            new JobOptions.Extra("projection-dim", "128", "output dimension"),
+            new JobOptions.Extra("bias", "false", "true or false: learn a bias next to the matrix"),
+            new JobOptions.Extra("validation-fraction", "0.2", "judged queries per collection held out for validation"),
+            new JobOptions.Extra("report", null, "leave-one-out: write the results as JSON"));
+
     /** The command's own options, for --help. */
     public static Map<String, String> optionDescriptions() {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("data-dir", "folder holding the BEIR collections (default ../shared/data next to the project root)");
-        m.put("collections", "collections to train on (default cranfield,nfcorpus,cisi,medline,npl)");
-        m.put("out", "the projection file to write (default target/token-projection.json)");
-        m.put("cache-dir", "where the encoded token states are kept between runs (default target/projection-cache)");
-        m.put("epochs", "passes over the training queries (default 3)");
-        m.put("batch", "queries per mini-batch (default 16)");
-        m.put("negatives", "BM25 hard negatives per query and epoch (default 6), besides the in-batch negatives");
-        m.put("hard-negative-depth", "BM25 ranks the hard negatives are drawn from (default 20)");
-        m.put("pool-depth", "BM25 candidates per query that every mode re-ranks and the encoder encodes (default 30)");
-        m.put("learning-rate", "Adam learning rate (default 0.001)");
-        m.put("seed", "random seed: initialisation, positives, negatives and batch order (default 42)");
-        m.put("projection-dim", "output dimension (default 128)");
-        m.put("bias", "true or false: learn a bias next to the matrix (default false)");
-        m.put("validation-fraction", "judged queries per collection held out for validation (default 0.2)");
+        Map<String, String> m = JobOptions.Extra.descriptions(OPTIONS);
         m.put("leave-one-out", "instead of one projection: per collection, train on the others and evaluate on it");
-        m.put("report", "leave-one-out: write the results as JSON");
         return m;
     }
 
     public static int run(List<String> args) throws Exception {
-        Map<String, String> extras = new LinkedHashMap<>();
-        extras.put("data-dir", null);
-        extras.put("collections", String.join(",", SHARED_COLLECTIONS));
-        extras.put("out", "target/token-projection.json");
-        extras.put("cache-dir", "target/projection-cache");
-        extras.put("epochs", "3");
-        extras.put("batch", "16");
-        extras.put("negatives", "6");
-        extras.put("hard-negative-depth", "20");
-        extras.put("pool-depth", "30");
-        extras.put("learning-rate", "0.001");
-        extras.put("seed", "42");
-        extras.put("projection-dim", "128");
-        extras.put("bias", "false");
-        extras.put("validation-fraction", "0.2");
-        extras.put("report", null);
+        Map<String, String> extras = JobOptions.Extra.defaults(OPTIONS);
         List<String> positional = new ArrayList<>();
         JobOptions o = JobOptions.parse(args, positional, Set.of("leave-one-out"), extras);
         if (!positional.isEmpty()) {
