@@ -133,23 +133,25 @@ public final class TrainProjectionCommand {
             Map<String, Object> record, JobOptions o, String report, long t0) throws Exception {
         boolean rrf = o.gather.fusion.equalsIgnoreCase("rrf");
         List<Map<String, Object>> rows = new ArrayList<>();
+        // raw MaxSim does not depend on the fold: computed once per collection, for all its queries
+        Map<QueryPools, float[][]> rawMaxSim = new java.util.HashMap<>();
+        for (QueryPools p : pools) {
+            rawMaxSim.put(p, PoolEvaluation.maxSim(p, null, allQueries(p)));
+        }
         for (QueryPools heldOut : pools) {
             List<QueryPools> training = new ArrayList<>(pools);
             training.remove(heldOut);
             System.err.printf("%n== leave out %s: training on %s%n", heldOut.collection().name(),
                     training.stream().map(p -> p.collection().name()).toList());
             ProjectionTrainer.Result r = new ProjectionTrainer(settings, System.err).train(training, baseModel, record);
-            List<Integer> all = new ArrayList<>();
-            for (int i = 0; i < heldOut.pools.length; i++) {
-                all.add(i);
-            }
+            List<Integer> all = allQueries(heldOut);
+            float[][] heldOutMaxSim = PoolEvaluation.maxSim(heldOut, r.projection(), all);
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("collection", heldOut.collection().name());
             row.put("queries", all.size());
-            Map<String, Map<String, List<String>>> raw = PoolEvaluation.rankings(heldOut,
-                    PoolEvaluation.maxSim(heldOut, null, all), all, rrf);
-            Map<String, Map<String, List<String>>> projected = PoolEvaluation.rankings(heldOut,
-                    PoolEvaluation.maxSim(heldOut, r.projection(), all), all, rrf);
+            Map<String, Map<String, List<String>>> raw = PoolEvaluation.rankings(heldOut, rawMaxSim.get(heldOut), all,
+                    rrf);
+            Map<String, Map<String, List<String>>> projected = PoolEvaluation.rankings(heldOut, heldOutMaxSim, all, rrf);
             Map<String, Double> ndcg = new LinkedHashMap<>();
             for (String mode : List.of("bm25", "dense", "hybrid", "hybrid-linear")) {
                 ndcg.put(mode, PoolEvaluation.ndcg(raw.get(mode), heldOut.collection()));
@@ -158,14 +160,15 @@ public final class TrainProjectionCommand {
             ndcg.put("full-projected", PoolEvaluation.ndcg(projected.get("full"), heldOut.collection()));
             // item 3: weights of a linear combination chosen on the training collections' validation queries,
             // with the fold's projection and with the raw states (the held-out collection never picks its weights)
-            double[] w = chooseWeights(training, r.projection(), settings.validationFraction(), rrf);
-            float[][] heldOutMaxSim = PoolEvaluation.maxSim(heldOut, r.projection(), all);
+            double[] w = chooseWeights(training, p -> PoolEvaluation.maxSim(p, r.projection(),
+                    ProjectionTrainer.queries(p.collection(), settings.validationFraction(), true)),
+                    settings.validationFraction(), rrf);
             ndcg.put("combined-linear", PoolEvaluation.combinedNdcg(heldOut, heldOutMaxSim, all, w[0], w[1], false, rrf));
             ndcg.put("combined-rrf3", PoolEvaluation.combinedNdcg(heldOut, heldOutMaxSim, all, 0, 0, true, rrf));
             row.put("combined_linear_weights", weights(w));
-            double[] wRaw = chooseWeights(training, null, settings.validationFraction(), rrf);
-            ndcg.put("combined-linear-raw", PoolEvaluation.combinedNdcg(heldOut, PoolEvaluation.maxSim(heldOut, null, all),
-                    all, wRaw[0], wRaw[1], false, rrf));
+            double[] wRaw = chooseWeights(training, rawMaxSim::get, settings.validationFraction(), rrf);
+            ndcg.put("combined-linear-raw", PoolEvaluation.combinedNdcg(heldOut, rawMaxSim.get(heldOut), all, wRaw[0],
+                    wRaw[1], false, rrf));
             row.put("combined_linear_raw_weights", weights(wRaw));
             row.put("ndcg10", ndcg);
             row.put("training_validation_ndcg10", r.validation());
@@ -174,7 +177,7 @@ public final class TrainProjectionCommand {
                     (System.nanoTime() - t0) / 1e9);
         }
         // the weights a job would ship: chosen on every collection's validation queries (raw states, no projection)
-        double[] wAll = chooseWeights(pools, null, settings.validationFraction(), rrf);
+        double[] wAll = chooseWeights(pools, rawMaxSim::get, settings.validationFraction(), rrf);
         System.out.println();
         System.out.println("| held-out collection | bm25 | dense | hybrid (RRF) | hybrid-linear | MaxSim alone, raw 384-d"
                 + " | MaxSim alone, projected 128-d | combined linear, projected (weights b/d/m) | combined linear, raw"
@@ -216,6 +219,14 @@ public final class TrainProjectionCommand {
         }
     }
 
+    private static List<Integer> allQueries(QueryPools p) {
+        List<Integer> all = new ArrayList<>();
+        for (int i = 0; i < p.pools.length; i++) {
+            all.add(i);
+        }
+        return all;
+    }
+
     private static Map<String, Double> weights(double[] w) {
         Map<String, Double> m = new LinkedHashMap<>();
         m.put("bm25", w[0]);
@@ -228,13 +239,13 @@ public final class TrainProjectionCommand {
      * The (BM25, dense) weights, MaxSim taking the rest, on a 0.1 grid, with the best mean nDCG@10 over the
      * validation queries of {@code training} (macro average over collections).
      */
-    static double[] chooseWeights(List<QueryPools> training, TokenProjection projection, double fraction, boolean rrf) {
+    static double[] chooseWeights(List<QueryPools> training, java.util.function.Function<QueryPools, float[][]> maxSim,
+            double fraction, boolean rrf) {
         List<float[][]> maxSims = new ArrayList<>();
         List<List<Integer>> queries = new ArrayList<>();
         for (QueryPools pools : training) {
-            List<Integer> val = ProjectionTrainer.queries(pools.collection(), fraction, true);
-            queries.add(val);
-            maxSims.add(PoolEvaluation.maxSim(pools, projection, val));
+            queries.add(ProjectionTrainer.queries(pools.collection(), fraction, true));
+            maxSims.add(maxSim.apply(pools));
         }
         double best = -1;
         double[] bestW = {0, 0};
